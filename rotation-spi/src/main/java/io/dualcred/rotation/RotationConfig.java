@@ -1,0 +1,223 @@
+package io.dualcred.rotation;
+
+import io.github.resilience4j.core.IntervalFunction;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How the rotation engine backs off, retries and refreshes. Immutable; build with {@link #custom()} or start from
+ * {@link #ofDefaults()}. Connector builders accept one.
+ *
+ * <table>
+ *   <caption>Settings and defaults</caption>
+ *   <tr><th>Setting</th><th>Default</th><th>Meaning</th></tr>
+ *   <tr><td>{@link Builder#backoff(Duration, double, Duration) backoff}</td><td>1 s, x2, at most 30 s</td>
+ *       <td>After every credential was rejected, logins fail fast for the n-th interval; then the source is
+ *       re-read and tried again. At most one login per credential per interval reaches the server.</td></tr>
+ *   <tr><td>{@link Builder#loginRetryBudget(Duration) loginRetryBudget}</td><td>0</td>
+ *       <td>How long one login may keep waiting and retrying through backoff steps (re-reading the source each
+ *       time) before it fails. Raise it to bridge the window between "password changed on the server" and "the
+ *       source learned NEXT"; keep it below the pool's connection timeout.</td></tr>
+ *   <tr><td>{@link Builder#refreshInterval(Duration) refreshInterval}</td><td>off</td>
+ *       <td>Re-read the source on this schedule, so a promotion or a new NEXT shows in the status without waiting
+ *       for a failure.</td></tr>
+ *   <tr><td>{@link Builder#listener(RotationListener) listener}</td><td>none</td>
+ *       <td>Receives {@link RotationEvent}s.</td></tr>
+ * </table>
+ */
+public final class RotationConfig {
+
+    private static final RotationConfig DEFAULTS = custom().build();
+
+    private final IntervalFunction backoff;
+    private final Duration loginRetryBudget;
+    private final Duration refreshInterval;
+    private final List<RotationListener> listeners;
+    private final Clock clock;
+    private final Sleeper sleeper;
+
+    private RotationConfig(Builder builder) {
+        this.backoff = builder.backoff;
+        this.loginRetryBudget = builder.loginRetryBudget;
+        this.refreshInterval = builder.refreshInterval;
+        this.listeners = List.copyOf(builder.listeners);
+        this.clock = builder.clock;
+        this.sleeper = builder.sleeper;
+    }
+
+    /** @return the defaults described in the class documentation */
+    public static RotationConfig ofDefaults() {
+        return DEFAULTS;
+    }
+
+    /** @return a builder with the defaults */
+    public static Builder custom() {
+        return new Builder();
+    }
+
+    /**
+     * @param base a configuration to copy
+     * @return a builder starting from {@code base}
+     */
+    public static Builder from(RotationConfig base) {
+        return new Builder(base);
+    }
+
+    /** @return the backoff between rounds in which every credential was rejected, by round number (from 1) */
+    public IntervalFunction backoff() {
+        return backoff;
+    }
+
+    /** @return how long one login may wait and retry before it fails */
+    public Duration loginRetryBudget() {
+        return loginRetryBudget;
+    }
+
+    /** @return the refresh schedule, if any */
+    public Optional<Duration> refreshInterval() {
+        return Optional.ofNullable(refreshInterval);
+    }
+
+    /** @return the listeners, in registration order */
+    public List<RotationListener> listeners() {
+        return listeners;
+    }
+
+    /** @return the clock timestamps and backoff are measured with */
+    public Clock clock() {
+        return clock;
+    }
+
+    Sleeper sleeper() {
+        return sleeper;
+    }
+
+    /** Waits within a login's retry budget; replaced in tests so that no test sleeps. */
+    @FunctionalInterface
+    interface Sleeper {
+        void sleep(Duration duration) throws InterruptedException;
+    }
+
+    /** Builds a {@link RotationConfig}; every method checks its argument and names it when it is invalid. */
+    public static final class Builder {
+
+        private IntervalFunction backoff =
+                IntervalFunction.ofExponentialBackoff(Duration.ofSeconds(1), 2.0, Duration.ofSeconds(30));
+        private Duration loginRetryBudget = Duration.ZERO;
+        private Duration refreshInterval;
+        private final List<RotationListener> listeners = new ArrayList<>();
+        private Clock clock = Clock.systemUTC();
+        private Sleeper sleeper = duration -> Thread.sleep(duration.toMillis());
+
+        private Builder() {
+        }
+
+        private Builder(RotationConfig base) {
+            this.backoff = base.backoff;
+            this.loginRetryBudget = base.loginRetryBudget;
+            this.refreshInterval = base.refreshInterval;
+            this.listeners.addAll(base.listeners);
+            this.clock = base.clock;
+            this.sleeper = base.sleeper;
+        }
+
+        /**
+         * Exponential backoff after every credential was rejected.
+         *
+         * @param initial the first interval; positive
+         * @param multiplier the growth factor; at least 1
+         * @param max the longest interval; at least {@code initial}
+         * @return this builder
+         */
+        public Builder backoff(Duration initial, double multiplier, Duration max) {
+            requirePositive(initial, "backoff initial interval");
+            requirePositive(max, "backoff max interval");
+            if (!(multiplier >= 1.0) || Double.isInfinite(multiplier)) {
+                throw new IllegalArgumentException("backoff multiplier must be a finite number >= 1, was "
+                        + multiplier);
+            }
+            if (max.compareTo(initial) < 0) {
+                throw new IllegalArgumentException("backoff max interval (" + max
+                        + ") must not be shorter than the initial interval (" + initial + ")");
+            }
+            this.backoff = IntervalFunction.ofExponentialBackoff(initial, multiplier, max);
+            return this;
+        }
+
+        /**
+         * Any resilience4j interval function, called with the number of consecutive rejected rounds (from 1).
+         *
+         * @param backoff the interval function
+         * @return this builder
+         */
+        public Builder backoff(IntervalFunction backoff) {
+            this.backoff = Objects.requireNonNull(backoff, "backoff");
+            return this;
+        }
+
+        /**
+         * @param budget how long one login may keep retrying through backoff steps; zero (the default) fails at
+         *     the first rejected round
+         * @return this builder
+         */
+        public Builder loginRetryBudget(Duration budget) {
+            Objects.requireNonNull(budget, "loginRetryBudget");
+            if (budget.isNegative()) {
+                throw new IllegalArgumentException("loginRetryBudget must not be negative, was " + budget);
+            }
+            this.loginRetryBudget = budget;
+            return this;
+        }
+
+        /**
+         * @param interval re-read the source on this schedule; {@code null} turns the schedule off
+         * @return this builder
+         */
+        public Builder refreshInterval(Duration interval) {
+            if (interval != null) {
+                requirePositive(interval, "refreshInterval");
+            }
+            this.refreshInterval = interval;
+            return this;
+        }
+
+        /**
+         * @param listener receives every event
+         * @return this builder
+         */
+        public Builder listener(RotationListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * @param clock the clock for timestamps and backoff; tests pass a controllable one
+         * @return this builder
+         */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        Builder sleeper(Sleeper sleeper) {
+            this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+            return this;
+        }
+
+        /** @return the configuration */
+        public RotationConfig build() {
+            return new RotationConfig(this);
+        }
+
+        private static void requirePositive(Duration value, String name) {
+            Objects.requireNonNull(value, name);
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive, was " + value);
+            }
+        }
+    }
+}

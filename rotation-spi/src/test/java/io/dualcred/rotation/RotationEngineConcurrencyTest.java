@@ -1,0 +1,109 @@
+package io.dualcred.rotation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dualcred.rotation.EngineFixtures.AuthRejected;
+import io.dualcred.rotation.EngineFixtures.FakeConnection;
+import io.dualcred.rotation.EngineFixtures.FakeServer;
+import io.dualcred.rotation.EngineFixtures.MutableSource;
+import io.dualcred.rotation.EngineFixtures.RecordingEvictor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Many threads failing at the same moment, as when every connection of a pool is replaced at once. The rejected
+ * logins are held until all threads are inside the engine, so the overlap is certain rather than likely.
+ */
+class RotationEngineConcurrencyTest {
+
+    static final int THREADS = 16;
+    static final Credential OLD = Credential.of("app", "old-password");
+    static final Credential NEW = Credential.of("app", "new-password");
+
+    final ExecutorService executor = Executors.newFixedThreadPool(THREADS);
+    final FakeServer server = new FakeServer();
+    final RecordingEvictor evictor = new RecordingEvictor();
+    final MutableSource source = new MutableSource(CredentialSet.of(OLD, NEW));
+    RotationEngine engine;
+
+    @AfterEach
+    void shutdown() throws InterruptedException {
+        executor.shutdownNow();
+        assertThat(executor.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        if (engine != null) {
+            engine.close();
+        }
+    }
+
+    /** Rejects the old credential only after all {@link #THREADS} logins have reached the server. */
+    ConnectionOpener<FakeConnection> rejectOldTogether(CountDownLatch allArrived) {
+        return credential -> {
+            if (credential.equals(OLD)) {
+                allArrived.countDown();
+                assertThat(allArrived.await(10, TimeUnit.SECONDS)).as("all threads arrived").isTrue();
+                throw new AuthRejected(credential.username());
+            }
+            return server.open(credential);
+        };
+    }
+
+    List<Future<Object>> runTogether(ConnectionOpener<FakeConnection> opener) throws InterruptedException {
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Object>> results = new ArrayList<>();
+        for (int i = 0; i < THREADS; i++) {
+            results.add(executor.submit(() -> {
+                start.await();
+                try {
+                    return engine.openWithFallback(opener);
+                } catch (Exception e) {
+                    return e;
+                }
+            }));
+        }
+        start.countDown();
+        return results;
+    }
+
+    @Test
+    void manyThreadsRejectedTogetherCauseOneSourceLoadAndOneSwitch() throws Exception {
+        server.accept(NEW);
+        engine = RotationEngine.builder("orders-db").source(source).classifier(EngineFixtures.CLASSIFIER)
+                .evictor(evictor).start();
+
+        List<Future<Object>> results = runTogether(rejectOldTogether(new CountDownLatch(THREADS)));
+
+        for (Future<Object> result : results) {
+            assertThat(result.get(10, TimeUnit.SECONDS)).isInstanceOfSatisfying(Login.class, login -> {
+                assertThat(login.slot()).isEqualTo(Slot.NEXT);
+                assertThat(login.generation()).isEqualTo(1);
+            });
+        }
+        assertThat(source.loads()).as("start-up load plus one re-read").isEqualTo(2);
+        assertThat(engine.status().counters().switches()).isEqualTo(1);
+        assertThat(evictor.generations()).containsExactly(1L);
+        assertThat(server.attemptsWith(NEW)).as("one login per thread with NEXT").isEqualTo(THREADS);
+    }
+
+    @Test
+    void manyThreadsRejectedTogetherWithNoGoodCredentialCauseOneRound() throws Exception {
+        engine = RotationEngine.builder("orders-db").source(source).classifier(EngineFixtures.CLASSIFIER)
+                .evictor(evictor).start();
+
+        List<Future<Object>> results = runTogether(rejectOldTogether(new CountDownLatch(THREADS)));
+
+        for (Future<Object> result : results) {
+            assertThat(result.get(10, TimeUnit.SECONDS)).isInstanceOf(AllCredentialsRejectedException.class);
+        }
+        assertThat(source.loads()).isEqualTo(2);
+        assertThat(server.attemptsWith(NEW)).as("NEXT tried once for all threads").isEqualTo(1);
+        assertThat(engine.status().counters().allRejectedRounds()).isEqualTo(1);
+        assertThat(engine.status().backingOff()).isTrue();
+    }
+}

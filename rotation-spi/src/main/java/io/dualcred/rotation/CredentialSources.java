@@ -1,8 +1,12 @@
 package io.dualcred.rotation;
 
+import io.dualcred.rotation.internal.CachedCredentialSource;
+import io.dualcred.rotation.internal.CredentialSourceResolver;
+import io.dualcred.rotation.internal.DirectoryCredentialSource;
 import io.dualcred.rotation.internal.FixedCredentialSource;
-import java.net.URI;
+import io.dualcred.rotation.internal.PrefixedKeyCredentialSource;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 
 /**
@@ -18,6 +22,10 @@ import java.time.Duration;
  *   <tr><td>{@code file:/etc/secrets/db}</td><td>{@link #directory(Path)}</td>
  *       <td>one file per key: {@code USER}, {@code PASSWORD_CURRENT}, {@code PASSWORD_NEXT}, {@code USER_NEXT}</td></tr>
  * </table>
+ *
+ * <p>For all three, {@code PASSWORD_NEXT} is optional and a blank one counts as absent, {@code USER_NEXT} defaults
+ * to {@code USER} and matters only when a NEXT password is present, and a missing or blank {@code USER} or
+ * {@code PASSWORD_CURRENT} fails the load with a {@link CredentialSourceException} naming the key.
  */
 public final class CredentialSources {
 
@@ -51,10 +59,11 @@ public final class CredentialSources {
      * {@code PREFIX_USER}).
      *
      * @param prefix the variable prefix, e.g. {@code DB}
-     * @return the source
+     * @return the source, described as {@code env:PREFIX}
+     * @throws IllegalArgumentException when {@code prefix} is blank
      */
     public static CredentialSource environment(String prefix) {
-        throw new UnsupportedOperationException("not yet implemented");
+        return PrefixedKeyCredentialSource.environment(prefix);
     }
 
     /**
@@ -62,33 +71,43 @@ public final class CredentialSources {
      * {@code prefix_PASSWORD_CURRENT}, {@code prefix_PASSWORD_NEXT}, {@code prefix_USER_NEXT}.
      *
      * @param prefix the property prefix
-     * @return the source
+     * @return the source, described as {@code sysprop:prefix}; properties are read afresh on every load
+     * @throws IllegalArgumentException when {@code prefix} is blank
      */
     public static CredentialSource systemProperties(String prefix) {
-        throw new UnsupportedOperationException("not yet implemented");
+        return PrefixedKeyCredentialSource.systemProperties(prefix);
     }
 
     /**
      * A directory with one file per key ({@code USER}, {@code PASSWORD_CURRENT}, optional {@code PASSWORD_NEXT},
      * optional {@code USER_NEXT}), as written by a Kubernetes secret volume, Vault Agent or the CSI secrets-store
-     * driver. The directory is watched for changes.
+     * driver. Each file's content is read as UTF-8 with one trailing line break removed.
+     *
+     * <p>The files are read as one consistent set: in a Kubernetes volume every key is read from the one directory
+     * {@code ..data} points at, and a file modified less than 200 ms before a load is given time to be written
+     * completely before it is trusted. {@link CredentialSource#watch} watches the directory (or, where the platform
+     * cannot, polls it every second) and reports a change once the directory has been quiet for 200 ms.
      *
      * @param directory the directory
-     * @return the source
+     * @return the source, described as {@code file:/absolute/path}
+     * @throws CredentialSourceException when the directory does not exist, is not a directory or cannot be read
      */
     public static CredentialSource directory(Path directory) {
-        throw new UnsupportedOperationException("not yet implemented");
+        return DirectoryCredentialSource.builder(directory).build();
     }
 
     /**
      * Caches another source's successful loads for {@code ttl}; concurrent loads share one call to the delegate.
+     * Failures are not cached, and a change the delegate reports through {@link CredentialSource#watch} drops
+     * the cached set.
      *
      * @param delegate the source to cache, typically a remote store
      * @param ttl how long a loaded set is served without asking the delegate again
-     * @return the caching source
+     * @return the caching source, described as {@code cached(<delegate's description>)}
+     * @throws IllegalArgumentException when {@code ttl} is not positive
      */
     public static CredentialSource cached(CredentialSource delegate, Duration ttl) {
-        throw new UnsupportedOperationException("not yet implemented");
+        return new CachedCredentialSource(delegate, ttl, Clock.systemUTC());
     }
 
     /**
@@ -100,6 +119,6 @@ public final class CredentialSources {
      * @throws CredentialSourceException when the URI is malformed or no provider handles its scheme
      */
     public static CredentialSource fromUri(String uri) {
-        throw new UnsupportedOperationException("not yet implemented: " + URI.create(uri).getScheme());
+        return CredentialSourceResolver.resolve(uri);
     }
 }

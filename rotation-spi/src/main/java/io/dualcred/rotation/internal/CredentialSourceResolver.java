@@ -1,0 +1,105 @@
+package io.dualcred.rotation.internal;
+
+import io.dualcred.rotation.CredentialSource;
+import io.dualcred.rotation.CredentialSourceException;
+import io.dualcred.rotation.CredentialSourceProvider;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
+
+/**
+ * Turns a URI such as {@code env:DB} into a source, through the {@link CredentialSourceProvider}s that
+ * {@link ServiceLoader} finds: the built-in {@code env}, {@code sysprop} and {@code file}, and any a jar adds.
+ */
+public final class CredentialSourceResolver {
+
+    /** A guard against a service loader that keeps failing on the same entry. */
+    private static final int MAX_BROKEN_PROVIDERS = 32;
+
+    private CredentialSourceResolver() {
+    }
+
+    /**
+     * @param uri the location
+     * @return the source the provider for the URI's scheme creates
+     * @throws CredentialSourceException when the URI is malformed, has no scheme, or no provider handles the scheme
+     */
+    public static CredentialSource resolve(String uri) {
+        if (uri == null || uri.isBlank()) {
+            throw new CredentialSourceException("credential source URI must not be blank");
+        }
+        URI location = parse(uri.strip());
+        if (location.getScheme() == null) {
+            throw new CredentialSourceException("credential source URI " + location + " has no scheme, e.g. env:DB"
+                    + " or file:/etc/secrets/db");
+        }
+        String scheme = location.getScheme().toLowerCase(Locale.ROOT);
+        List<Throwable> broken = new ArrayList<>();
+        Map<String, Map<String, CredentialSourceProvider>> providers = providers(broken);
+        Map<String, CredentialSourceProvider> candidates = providers.getOrDefault(scheme, Map.of());
+        if (candidates.isEmpty()) {
+            CredentialSourceException unknown = new CredentialSourceException("no credential source provider for "
+                    + "scheme '" + scheme + "' in " + location + "; known schemes: "
+                    + String.join(", ", providers.keySet()));
+            broken.forEach(unknown::addSuppressed);
+            throw unknown;
+        }
+        if (candidates.size() > 1) {
+            // Picking one by class-path order would make the choice depend on how the application is packaged.
+            throw new CredentialSourceException("more than one credential source provider handles scheme '"
+                    + scheme + "': " + String.join(", ", candidates.keySet()));
+        }
+        CredentialSourceProvider provider = candidates.values().iterator().next();
+        CredentialSource source = provider.create(location);
+        if (source == null) {
+            throw new CredentialSourceException(provider.getClass().getName() + " returned no source for "
+                    + location);
+        }
+        return source;
+    }
+
+    private static URI parse(String uri) {
+        try {
+            return new URI(uri);
+        } catch (URISyntaxException e) {
+            throw new CredentialSourceException("malformed credential source URI: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The providers by scheme and class name (a jar present twice yields one provider); a provider that fails to
+     * load is skipped, so it cannot take the others down.
+     */
+    private static Map<String, Map<String, CredentialSourceProvider>> providers(List<Throwable> broken) {
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        if (loader == null) {
+            loader = CredentialSourceResolver.class.getClassLoader();
+        }
+        Map<String, Map<String, CredentialSourceProvider>> byScheme = new TreeMap<>();
+        Iterator<CredentialSourceProvider> found = ServiceLoader.load(CredentialSourceProvider.class, loader)
+                .iterator();
+        while (broken.size() < MAX_BROKEN_PROVIDERS) {
+            try {
+                if (!found.hasNext()) {
+                    return byScheme;
+                }
+                CredentialSourceProvider provider = found.next();
+                String scheme = provider.scheme();
+                if (scheme != null && !scheme.isBlank()) {
+                    byScheme.computeIfAbsent(scheme.toLowerCase(Locale.ROOT), key -> new TreeMap<>())
+                            .putIfAbsent(provider.getClass().getName(), provider);
+                }
+            } catch (ServiceConfigurationError e) {
+                broken.add(e);
+            }
+        }
+        return byScheme;
+    }
+}

@@ -1,0 +1,25 @@
+package io.dualcred.rotation.internal;
+
+import io.dualcred.rotation.CredentialSourceException;
+import java.net.URI;
+import java.nio.file.FileSystemNotFoundException;
+import java.nio.file.Path;
+
+/** The {@code file:/path/to/dir} scheme; {@code file:relative/dir} is resolved against the working directory. */
+public final class DirectorySourceProvider extends BuiltInSourceProvider {
+
+    /** Called by {@link java.util.ServiceLoader}. */
+    public DirectorySourceProvider() {
+        super("file", location -> DirectoryCredentialSource.builder(pathOf(location)).build());
+    }
+
+    private static Path pathOf(URI location) {
+        try {
+            return location.isOpaque() ? Path.of(location.getSchemeSpecificPart()) : Path.of(location);
+        } catch (IllegalArgumentException | FileSystemNotFoundException e) {
+            // e.g. file://host/dir (an authority) or file:/dir?query
+            throw new CredentialSourceException("credential source URI " + location + " does not name a local "
+                    + "directory: " + e.getMessage(), e);
+        }
+    }
+}

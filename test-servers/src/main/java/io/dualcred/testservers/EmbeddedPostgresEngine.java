@@ -1,0 +1,117 @@
+package io.dualcred.testservers;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+/**
+ * PostgreSQL from the zonky binaries, run as a local process (as root, zonky runs it in a user namespace through
+ * {@code unshare -U}). Its superuser is zonky's {@code postgres}. The data directory and the server log live in the
+ * engine's temporary directory.
+ *
+ * <p>zonky runs {@code initdb -A trust}; this engine passes {@code --pwfile} to initdb (through zonky's locale
+ * options, which become {@code --name=value} initdb arguments) so that the superuser has a password from the first
+ * start, and replaces {@code pg_hba.conf} before the server starts so that every connection needs SCRAM.
+ */
+final class EmbeddedPostgresEngine extends LocalEngine {
+
+    private static final String CONFIG_FILE = "dualcred.conf";
+
+    private final String superuserPassword;
+    private final Path dataDirectory;
+    private EmbeddedPostgres postgres;
+
+    EmbeddedPostgresEngine(String superuserPassword) {
+        super("PostgreSQL", "localhost", "postgres.log");
+        this.superuserPassword = superuserPassword;
+        this.dataDirectory = root.resolve("data");
+    }
+
+    @Override
+    public synchronized void start() {
+        if (postgres != null) {
+            return;
+        }
+        boolean firstStart = !Files.exists(dataDirectory.resolve("postgresql.conf"));
+        Path passwordFile = root.resolve("superuser-password");
+        Redirect log = Redirect.appendTo(logFile.toFile());
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                .setPort(port())
+                .setDataDirectory(dataDirectory)
+                .setCleanDataDirectory(false)
+                .setRegisterShutdownHook(false)
+                .setOutputRedirector(log)
+                .setErrorRedirector(log)
+                .setPGStartupWait(Duration.ofSeconds(60))
+                .setConnectConfig("password", superuserPassword)
+                .setDataDirectoryCustomizer(directory -> configure(directory.toPath()));
+        if (firstStart) {
+            Support.write(passwordFile, superuserPassword + "\n");
+            builder.setLocaleConfig("pwfile", passwordFile.toString());
+        }
+        try {
+            postgres = builder.start();
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException(failure("did not start: " + e), e);
+        } finally {
+            passwordFile.toFile().delete();
+        }
+    }
+
+    /** Runs before every start: SCRAM for every connection, logging to stderr (our log file), no Unix socket. */
+    private static void configure(Path directory) {
+        Support.write(directory.resolve("pg_hba.conf"), String.join("\n",
+                "# Written by dualcred test-servers: every role needs its SCRAM password, over TCP and sockets.",
+                "local all all scram-sha-256",
+                "host  all all all scram-sha-256",
+                ""));
+        Support.write(directory.resolve(CONFIG_FILE), String.join("\n",
+                "listen_addresses = 'localhost'",
+                "unix_socket_directories = ''",
+                "password_encryption = 'scram-sha-256'",
+                "log_destination = 'stderr'",
+                "logging_collector = off",
+                "log_connections = on",
+                "lc_messages = 'C'",
+                "log_line_prefix = '%m [%p] '",
+                "fsync = off",
+                "full_page_writes = off",
+                ""));
+        Path mainConfig = directory.resolve("postgresql.conf");
+        String include = "include '" + CONFIG_FILE + "'";
+        if (!Support.read(mainConfig).contains(include)) {
+            try {
+                Files.writeString(mainConfig, "\n" + include + "\n", java.nio.file.StandardOpenOption.APPEND);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot extend " + mainConfig, e);
+            }
+        }
+    }
+
+    @Override
+    public synchronized void stop() {
+        if (postgres == null) {
+            return;
+        }
+        EmbeddedPostgres running = postgres;
+        postgres = null;
+        try {
+            running.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(failure("did not stop"), e);
+        }
+        if (Files.exists(dataDirectory.resolve("postmaster.pid"))) {
+            throw new IllegalStateException(failure("still runs after pg_ctl stop"));
+        }
+    }
+
+    @Override
+    public synchronized boolean isAlive() {
+        return postgres != null;
+    }
+}

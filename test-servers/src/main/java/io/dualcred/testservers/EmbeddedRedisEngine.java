@@ -1,0 +1,77 @@
+package io.dualcred.testservers;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import redis.embedded.core.ExecutableProvider;
+
+/**
+ * Redis from the embedded-redis artifact (Redis 6.2 for Linux x86-64), run as a local process whose directory holds
+ * its configuration, ACL file and log. Only the binary comes from embedded-redis; the process is managed here so
+ * that its output goes to the log file and a restart reuses the same files.
+ */
+final class EmbeddedRedisEngine extends LocalEngine {
+
+    private static File binary;
+
+    private Process process;
+
+    EmbeddedRedisEngine(String adminPassword) {
+        super("Redis", "127.0.0.1", "redis.log");
+        Support.write(root.resolve("redis.conf"), RedisServer.configuration(port(), host()));
+        Support.write(root.resolve("users.acl"), RedisServer.initialUsers(adminPassword));
+    }
+
+    /** The binary, copied once per JVM into a temporary directory that is removed when the JVM exits. */
+    private static synchronized File binary() throws IOException {
+        if (binary == null || !binary.canExecute()) {
+            Path directory = Support.newTempDirectory("dualcred-redis-bin-");
+            directory.toFile().deleteOnExit();
+            binary = ExecutableProvider.newJarResourceProvider(directory.toFile()).get();
+        }
+        return binary;
+    }
+
+    @Override
+    public synchronized void start() {
+        if (process != null && process.isAlive()) {
+            return;
+        }
+        try {
+            process = new ProcessBuilder(binary().getAbsolutePath(), "redis.conf")
+                    .directory(root.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(Redirect.appendTo(logFile.toFile()))
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(failure("did not start"), e);
+        }
+    }
+
+    /** SIGTERM: Redis shuts down cleanly (nothing to save, as {@code save ""} is set); SIGKILL after 10 s. */
+    @Override
+    public synchronized void stop() {
+        if (process == null) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+        process = null;
+    }
+
+    @Override
+    public synchronized boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+}

@@ -1,0 +1,303 @@
+package io.dualcred.testservers;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * A real PostgreSQL server for tests, with superuser access.
+ *
+ * <p>Every connection authenticates with SCRAM-SHA-256 (the superuser too); passwords are stored as SCRAM
+ * verifiers ({@code password_encryption=scram-sha-256}). The server logs connections and authentication failures
+ * to a log that {@link #authenticationFailures(String)} reads.
+ *
+ * <p>Use {@link #shared()} in tests that only create their own roles, and {@link #startNew()} (in a
+ * try-with-resources block or closed after the tests) for tests that stop or restart the server. How the server
+ * runs (embedded binaries or a container) is chosen by {@link TestServers}.
+ *
+ * <p>Role names and passwords may contain any character except NUL; they are quoted with {@link SqlQuoting}.
+ */
+public final class PostgresServer extends ManagedServer {
+
+    /** The start of the server's log line for a rejected password: {@code password authentication failed for user "x"}. */
+    private static final String AUTH_FAILURE = "password authentication failed for user \"";
+    private static final int TERMINATE_WAIT_MILLIS = 5_000;
+    static final String SUPERUSER = "postgres";
+    static final String DATABASE = "postgres";
+
+    private static final Support.Once<PostgresServer> SHARED =
+            new Support.Once<>(() -> new PostgresServer(Support.randomSecret(24), true));
+
+    private final String superuserPassword;
+
+    /** One server session, as seen in {@code pg_stat_activity}. */
+    public record Session(int pid, String user, String database, String applicationName, String clientAddress,
+                          Integer clientPort, Instant backendStart, String state) {
+    }
+
+    private PostgresServer(String superuserPassword, boolean shared) {
+        super("PostgreSQL", TestServers.kind() == TestServers.Kind.CONTAINERS
+                ? ContainerEngine.postgres(superuserPassword)
+                : new EmbeddedPostgresEngine(superuserPassword), shared);
+        this.superuserPassword = superuserPassword;
+        begin();
+    }
+
+    /**
+     * Starts a private server on a random free port. Close it when done.
+     *
+     * @return the running server
+     * @throws IllegalStateException if it cannot start, with the reason
+     */
+    public static PostgresServer startNew() {
+        return new PostgresServer(Support.randomSecret(24), false);
+    }
+
+    /**
+     * The server shared by all tests of this JVM, started on first use and stopped when the JVM exits.
+     * It cannot be stopped or restarted, and {@link #close()} does nothing on it.
+     *
+     * @return the running shared server
+     */
+    public static PostgresServer shared() {
+        return SHARED.get();
+    }
+
+    /** @return the database name ({@code postgres}) */
+    public String database() {
+        return DATABASE;
+    }
+
+    /**
+     * The JDBC URL, without credentials: {@code jdbc:postgresql://host:port/postgres?sslmode=disable}.
+     * SSL is off on the server; {@code sslmode=disable} stops pgjdbc from retrying a rejected login in the other
+     * SSL mode.
+     *
+     * @return the URL
+     */
+    public String jdbcUrl() {
+        return "jdbc:postgresql://" + host() + ":" + port() + "/" + database() + "?sslmode=disable";
+    }
+
+    /** @return the superuser's name */
+    public String superuser() {
+        return SUPERUSER;
+    }
+
+    /** @return the superuser's password (random, per server) */
+    public String superuserPassword() {
+        return superuserPassword;
+    }
+
+    /**
+     * Opens a connection through {@link DriverManager} with the given credentials (application name
+     * {@code dualcred-test}, 10 s connect timeout).
+     *
+     * @param user the role
+     * @param password its password
+     * @return a new connection; the caller closes it
+     * @throws SQLException as pgjdbc reports it, e.g. SQLState 28P01 for a wrong password
+     */
+    public Connection connect(String user, String password) throws SQLException {
+        Properties properties = new Properties();
+        properties.setProperty("user", user);
+        properties.setProperty("password", password);
+        properties.setProperty("connectTimeout", "10");
+        properties.setProperty("ApplicationName", "dualcred-test");
+        return DriverManager.getConnection(jdbcUrl(), properties);
+    }
+
+    /**
+     * Runs SQL as superuser.
+     *
+     * @param sql one or more statements
+     */
+    public void execute(String sql) {
+        try (Connection connection = superuserConnection(); Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        } catch (SQLException e) {
+            throw failure("executing SQL", e);
+        }
+    }
+
+    /**
+     * Runs a query as superuser.
+     *
+     * @param sql a query
+     * @return the rows, each a map from column label to JDBC value, in column order
+     */
+    public List<Map<String, Object>> query(String sql) {
+        try (Connection connection = superuserConnection();
+             Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery(sql)) {
+            return readRows(rows);
+        } catch (SQLException e) {
+            throw failure("running a query", e);
+        }
+    }
+
+    /**
+     * Creates a role that can log in with the password.
+     *
+     * @param role the role name
+     * @param password its password
+     */
+    public void createLoginRole(String role, String password) {
+        execute("CREATE ROLE " + SqlQuoting.identifier(role) + " LOGIN PASSWORD " + SqlQuoting.literal(password));
+    }
+
+    /**
+     * Replaces the role's password. Open sessions are not affected.
+     *
+     * @param role the role name
+     * @param password the new password
+     */
+    public void setPassword(String role, String password) {
+        execute("ALTER ROLE " + SqlQuoting.identifier(role) + " PASSWORD " + SqlQuoting.literal(password));
+    }
+
+    /**
+     * Grants or revokes LOGIN. Open sessions are not affected.
+     *
+     * @param role the role name
+     * @param canLogin whether the role may log in
+     */
+    public void setLogin(String role, boolean canLogin) {
+        execute("ALTER ROLE " + SqlQuoting.identifier(role) + (canLogin ? " LOGIN" : " NOLOGIN"));
+    }
+
+    /**
+     * Terminates the role's sessions and drops it if it exists.
+     *
+     * @param role the role name
+     */
+    public void dropRole(String role) {
+        terminateSessions(role);
+        execute("DROP ROLE IF EXISTS " + SqlQuoting.identifier(role));
+    }
+
+    /**
+     * Terminates every session of the role (other than the one doing it) and waits until they have ended.
+     * The clients see SQLState 57P01 on their next use.
+     *
+     * @param role the role name
+     * @return how many sessions were terminated
+     */
+    public int terminateSessions(String role) {
+        return terminate(role, null);
+    }
+
+    /**
+     * Terminates the role's sessions whose backend started before {@code startedBefore}, and waits until they have
+     * ended.
+     *
+     * @param role the role name
+     * @param startedBefore sessions started strictly before this instant are terminated
+     * @return how many sessions were terminated
+     */
+    public int terminateSessionsStartedBefore(String role, Instant startedBefore) {
+        return terminate(role, startedBefore);
+    }
+
+    private int terminate(String role, Instant startedBefore) {
+        String sql = "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, ?)) FROM pg_stat_activity"
+                + " WHERE usename = ? AND pid <> pg_backend_pid()"
+                + (startedBefore == null ? "" : " AND backend_start < ?");
+        try (Connection connection = superuserConnection();
+             PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setLong(1, TERMINATE_WAIT_MILLIS);
+            statement.setString(2, role);
+            if (startedBefore != null) {
+                statement.setObject(3, OffsetDateTime.ofInstant(startedBefore, ZoneOffset.UTC));
+            }
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getInt(1);
+            }
+        } catch (SQLException e) {
+            throw failure("terminating sessions of " + role, e);
+        }
+    }
+
+    /**
+     * The role's open sessions, oldest first (the superuser's own query connection excluded).
+     *
+     * @param role the role name
+     * @return the sessions
+     */
+    public List<Session> sessions(String role) {
+        String sql = "SELECT pid, usename, datname, application_name, host(client_addr) AS client_addr, client_port,"
+                + " backend_start, state FROM pg_stat_activity WHERE usename = ? AND pid <> pg_backend_pid()"
+                + " ORDER BY backend_start, pid";
+        try (Connection connection = superuserConnection();
+             PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, role);
+            List<Session> sessions = new ArrayList<>();
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    OffsetDateTime started = rows.getObject("backend_start", OffsetDateTime.class);
+                    Integer clientPort = rows.getObject("client_port", Integer.class);
+                    sessions.add(new Session(rows.getInt("pid"), rows.getString("usename"), rows.getString("datname"),
+                            rows.getString("application_name"), rows.getString("client_addr"), clientPort,
+                            started == null ? null : started.toInstant(), rows.getString("state")));
+                }
+            }
+            return sessions;
+        } catch (SQLException e) {
+            throw failure("listing sessions of " + role, e);
+        }
+    }
+
+    /**
+     * How many logins of the role failed password authentication since the server was created, counted from the
+     * server log ({@code password authentication failed for user "role"}). Logins of unknown roles count too.
+     *
+     * @param role the role name, exactly as the client sent it
+     * @return the number of failed logins
+     */
+    public long authenticationFailures(String role) {
+        String needle = AUTH_FAILURE + role + "\"";
+        return serverLog().lines().filter(line -> line.endsWith(needle)).count();
+    }
+
+    @Override
+    boolean acceptsAdmin() throws SQLException {
+        try (Connection connection = superuserConnection()) {
+            return connection.isValid(5);
+        }
+    }
+
+    private Connection superuserConnection() throws SQLException {
+        return connect(superuser(), superuserPassword);
+    }
+
+    private static List<Map<String, Object>> readRows(ResultSet rows) throws SQLException {
+        ResultSetMetaData meta = rows.getMetaData();
+        List<Map<String, Object>> result = new ArrayList<>();
+        while (rows.next()) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            for (int column = 1; column <= meta.getColumnCount(); column++) {
+                row.put(meta.getColumnLabel(column), rows.getObject(column));
+            }
+            result.add(row);
+        }
+        return result;
+    }
+
+    private IllegalStateException failure(String action, SQLException e) {
+        return new IllegalStateException(action + " on " + this + " failed: " + e.getMessage()
+                + " (SQLState " + e.getSQLState() + ")", e);
+    }
+}

@@ -1,0 +1,20 @@
+/**
+ * Real PostgreSQL and Redis servers for the tests of the other dualcred modules, with admin access.
+ *
+ * <pre>{@code
+ * PostgresServer pg = PostgresServer.shared();          // one per JVM; never stopped by tests
+ * pg.createLoginRole("app", "s3cret");
+ * try (Connection c = pg.connect("app", "s3cret")) { ... }
+ *
+ * try (RedisServer redis = RedisServer.startNew()) {    // private: may be stopped and restarted
+ *     redis.setUser("app", "old", "new");
+ *     redis.restart();                                   // same port, same ACL users
+ * }
+ * }</pre>
+ *
+ * <p>Servers are embedded binaries (zonky PostgreSQL, embedded-redis' Redis 6.2) unless a Docker engine is
+ * available; the system property {@code dualcred.testservers} forces {@code embedded} or {@code containers}
+ * (see {@link io.dualcred.testservers.TestServers}). Their files live under {@code java.io.tmpdir} (the module's
+ * {@code target/tmp} under Surefire) and are deleted on close or when the JVM exits.
+ */
+package io.dualcred.testservers;

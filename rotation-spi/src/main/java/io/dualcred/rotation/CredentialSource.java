@@ -4,9 +4,10 @@ package io.dualcred.rotation;
  * Where a pool's credentials come from: environment variables, system properties, a directory of secret files, a
  * vault, a cloud secrets manager.
  *
- * <p>The engine calls {@link #load()} at start, when the server rejects a credential, on {@link
- * RotationEngine#refresh()} and on the optional refresh schedule, so an implementation should read its store afresh
- * on each call (wrap remote stores with {@link CredentialSources#cached}). A failing load never loses anything: the
+ * <p>The engine calls {@link #load()} at start, after a watch notice and on the optional refresh schedule, and
+ * {@link #loadFresh()} when the server rejects a credential and on {@link RotationEngine#refresh()}. An
+ * implementation should read its store afresh on each call; wrap remote stores with {@link CredentialSources#cached}
+ * to serve scheduled reads from a cache while rejections still reach the store. A failing load never loses anything: the
  * engine keeps the last good set and publishes {@link RotationEvent.SourceFailed}.
  *
  * <p>Sources that can notice changes themselves (a watched directory, a vault lease) override {@link #watch} so
@@ -24,6 +25,18 @@ public interface CredentialSource {
      * @throws Exception when the store cannot be read or holds an invalid set; the message names the field
      */
     CredentialSet load() throws Exception;
+
+    /**
+     * Reads the credentials when a cached copy will not do: after the server rejected a credential, and on an
+     * explicit {@link RotationEngine#refresh()}. Sources that cache (such as {@link CredentialSources#cached}) read
+     * their store here; the default simply calls {@link #load()}.
+     *
+     * @return the current set; never {@code null}
+     * @throws Exception as {@link #load()}
+     */
+    default CredentialSet loadFresh() throws Exception {
+        return load();
+    }
 
     /**
      * Asks to be told when the credentials may have changed. The default does nothing: the engine then relies on

@@ -56,6 +56,7 @@ public final class RotationEngine implements AutoCloseable {
     private final ReentrantLock transitions = new ReentrantLock();
     private volatile State state;
     private volatile boolean closed;
+    private boolean changedWhileStarting;
 
     private final AtomicLong switches = new AtomicLong();
     private final AtomicLong promotions = new AtomicLong();
@@ -78,13 +79,28 @@ public final class RotationEngine implements AutoCloseable {
         this.clock = config.clock();
         this.listeners = config.listeners();
 
-        CredentialSet initial = loadInitialSet();
-        this.state = State.initial(initial);
-        LOG.info("{} - started with credential source {} (revision {}): {}", poolName, source.description(),
-                initial.revision(), describe(initial));
-
-        this.watch = Objects.requireNonNull(source.watch(() -> refreshQuietly("the source reported a change")),
-                "watch");
+        // The watch starts before the first load so that no change can slip between the two; a notice that
+        // arrives meanwhile waits for the lock and is applied right after start-up.
+        transitions.lock();
+        try {
+            this.watch = Objects.requireNonNull(source.watch(() -> refreshQuietly("the source reported a change")),
+                    "watch");
+            CredentialSet initial;
+            try {
+                initial = loadInitialSet();
+            } catch (RuntimeException e) {
+                watch.close();
+                throw e;
+            }
+            this.state = State.initial(initial);
+            LOG.info("{} - started with credential source {} (revision {}): {}", poolName, source.description(),
+                    initial.revision(), describe(initial));
+            if (changedWhileStarting) {
+                reload(false);
+            }
+        } finally {
+            transitions.unlock();
+        }
         this.refresher = config.refreshInterval().map(this::scheduleRefresh).orElse(null);
     }
 
@@ -152,7 +168,7 @@ public final class RotationEngine implements AutoCloseable {
         ensureOpen();
         transitions.lock();
         try {
-            reload();
+            reload(true);
         } finally {
             transitions.unlock();
         }
@@ -285,7 +301,7 @@ public final class RotationEngine implements AutoCloseable {
         Exception last = lastRejection;
         int rounds = state.rejection == null ? 0 : state.rejection.rounds;
         while (true) {
-            CredentialSet set = reload();
+            CredentialSet set = reload(true);
             for (Slot slot : Slot.values()) {
                 Credential candidate = set.get(slot).orElse(null);
                 if (candidate == null || !rejectedThisStep.add(candidate)) {
@@ -411,14 +427,16 @@ public final class RotationEngine implements AutoCloseable {
     /**
      * Reads the source and applies what changed; on failure keeps the last good set. Called with the lock held.
      *
+     * @param fresh whether a cached copy will not do (after a rejection, on an explicit refresh)
      * @return the set in force afterwards
      */
-    private CredentialSet reload() {
+    private CredentialSet reload(boolean fresh) {
         sourceLoads.incrementAndGet();
         State s = state;
         CredentialSet loaded;
         try {
-            loaded = Objects.requireNonNull(source.load(), "the source returned no credential set");
+            loaded = Objects.requireNonNull(fresh ? source.loadFresh() : source.load(),
+                    "the source returned no credential set");
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -471,7 +489,12 @@ public final class RotationEngine implements AutoCloseable {
         LOG.debug("{} - re-reading the credential source: {}", poolName, why);
         transitions.lock();
         try {
-            reload();
+            if (state == null) {
+                // A watch that reported a change from inside watch() itself, on the starting thread.
+                changedWhileStarting = true;
+                return;
+            }
+            reload(false);
         } catch (RuntimeException e) {
             LOG.warn("{} - refresh failed: {}", poolName, e.toString());
         } finally {

@@ -201,6 +201,16 @@ class CachedCredentialSourceTest {
     }
 
     @Test
+    void aFreshLoadSkipsTheCachedSetAndKeepsWhatItRead() throws Exception {
+        cached.load();
+        delegate.next.set(SECOND);
+
+        assertThat(cached.loadFresh()).isEqualTo(SECOND);
+        assertThat(cached.load()).as("the fresh result is cached").isEqualTo(SECOND);
+        assertThat(delegate.loads).hasValue(2);
+    }
+
+    @Test
     void ttlMustBePositive() {
         for (Duration ttl : new Duration[] {Duration.ZERO, Duration.ofSeconds(-1), null}) {
             assertThatThrownBy(() -> CredentialSources.cached(delegate, ttl))

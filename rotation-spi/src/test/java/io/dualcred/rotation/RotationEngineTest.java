@@ -556,4 +556,57 @@ class RotationEngineTest {
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(Slot.CURRENT, "app", "AUTH"),
                         org.assertj.core.groups.Tuple.tuple(Slot.NEXT, "app_blue", "AUTH"));
     }
+
+    @Test
+    void aRejectionReadsThroughACachedSourceSoANewNextIsSeenWithinTheTtl() throws Exception {
+        server.accept(OLD);
+        MutableSource store = new MutableSource(CredentialSet.of(OLD));
+        CredentialSource cached = new io.dualcred.rotation.internal.CachedCredentialSource(store,
+                Duration.ofMinutes(10), clock);
+        engine = RotationEngine.builder("orders-db").source(cached).classifier(EngineFixtures.CLASSIFIER)
+                .evictor(evictor).config(RotationConfig.custom().clock(clock).build()).start();
+        store.set(CredentialSet.of(OLD, NEW));
+        server.revoke("app");
+        server.accept(NEW);
+
+        Login<FakeConnection> login = login();
+
+        assertThat(login.slot()).isEqualTo(Slot.NEXT);
+        assertThat(store.loads()).isEqualTo(2);
+    }
+
+    @Test
+    void aChangeReportedWhileStartingIsAppliedAtOnce() {
+        MutableSource store = new MutableSource(CredentialSet.of(OLD));
+        CredentialSource announcesDuringStart = new CredentialSource() {
+            @Override
+            public CredentialSet load() throws Exception {
+                return store.load();
+            }
+
+            @Override
+            public Watch watch(Runnable changed) {
+                store.set(CredentialSet.of(OLD, NEW));
+                changed.run();
+                return Watch.NONE;
+            }
+        };
+
+        engine = RotationEngine.builder("orders-db").source(announcesDuringStart)
+                .classifier(EngineFixtures.CLASSIFIER).evictor(evictor).start();
+
+        assertThat(engine.status().nextStaged()).isTrue();
+        assertThat(store.loads()).isEqualTo(2);
+    }
+
+    @Test
+    void aFailedStartStopsTheWatchItBegan() {
+        MutableSource broken = new MutableSource(CredentialSet.of(OLD));
+        broken.failWith(new CredentialSourceException("mutable: USER is missing"));
+
+        assertThatThrownBy(() -> RotationEngine.builder("orders-db").source(broken)
+                .classifier(EngineFixtures.CLASSIFIER).evictor(evictor).start())
+                .hasMessageEndingWith("mutable: USER is missing");
+        assertThat(broken.closedWatches()).isEqualTo(1);
+    }
 }

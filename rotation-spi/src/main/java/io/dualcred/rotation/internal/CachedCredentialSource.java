@@ -13,6 +13,8 @@ import java.util.concurrent.ExecutionException;
  * Serves another source's last successful load for a time to live, and lets concurrent callers share one call to
  * the delegate (single flight), so that a remote store is asked at most once however many threads load at once.
  *
+ * <p>{@link #loadFresh()}, which the engine calls after a rejected login, bypasses the cached set.
+ *
  * <p>Failures are not cached: every caller sharing a failed flight gets the delegate's exception, and the next load
  * asks the delegate again. When the delegate reports a change through its {@link #watch watch}, the cached set is
  * dropped before the listener is told, so the load that follows sees the change.
@@ -62,6 +64,18 @@ public final class CachedCredentialSource implements CredentialSource {
             flightGeneration = generation;
         }
         return leader ? lead(flight, flightGeneration) : await(flight);
+    }
+
+    /**
+     * Skips the cached set, so that a credential staged after the last load is seen at once, but still joins a load
+     * already under way: several pools rejected together cause one call to the delegate.
+     */
+    @Override
+    public CredentialSet loadFresh() throws Exception {
+        synchronized (lock) {
+            cached = null;
+        }
+        return load();
     }
 
     /** Drops the cached set, and detaches a load already under way, so that the next load asks the delegate. */

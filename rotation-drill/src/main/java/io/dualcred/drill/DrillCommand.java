@@ -1,0 +1,283 @@
+package io.dualcred.drill;
+
+import io.dualcred.testservers.PostgresServer;
+import io.dualcred.testservers.RedisServer;
+import io.dualcred.testservers.TestServers;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./drill}: rehearses a password rotation under load with a plain pool and a dualcred pool side by side, and
+ * reports what each of them went through.
+ */
+@Command(name = "drill", sortOptions = false, usageHelpWidth = 110,
+        description = {
+            "Rehearses a password rotation under load. For each backend, a plain pool (one fixed password, as "
+                    + "services are configured today) and a dualcred pool (CURRENT and NEXT from a secret store) run "
+                    + "side by side against the same server while the runbook rotates the passwords: stage NEXT, "
+                    + "change the password on the server, wait for the switch, verify, promote, revoke and terminate "
+                    + "the sessions opened before the change.",
+            "",
+            "By default it starts embedded PostgreSQL and Redis servers; --postgres-url and --redis-url point it at "
+                    + "staging servers instead (it creates two throw-away users there and removes them at the end).",
+            ""},
+        footer = {
+            "",
+            "Exit status: 0 when the dualcred pools failed no operation and switched on every backend, 1 when they "
+                    + "did not, 2 for a usage error, 3 when the drill could not run.",
+            "Examples:",
+            "  ./drill",
+            "  ./drill --backend redis --duration 60s --rotations 3",
+            "  ./drill --backend postgres --postgres-url postgresql://admin:secret@db.staging:5432/app",
+            ""})
+public final class DrillCommand implements Callable<Integer> {
+
+    /** How the two backends are chosen on the command line. */
+    enum BackendChoice {
+        postgres, redis, both
+    }
+
+    @Option(names = "--duration", defaultValue = "20s", converter = Durations.class, paramLabel = "DURATION",
+            description = "Load per backend, e.g. 20s, 90s, 2m (default: ${DEFAULT-VALUE}).")
+    private Duration duration;
+
+    @Option(names = "--threads", defaultValue = "16", paramLabel = "N",
+            description = "Load threads per pool (default: ${DEFAULT-VALUE}).")
+    private int threads;
+
+    @Option(names = "--pool-size", defaultValue = "8", paramLabel = "N",
+            description = "Connections per pool (default: ${DEFAULT-VALUE}).")
+    private int poolSize;
+
+    @Option(names = "--rotations", defaultValue = "1", paramLabel = "N",
+            description = "Rotations per backend, spread evenly over the run (default: ${DEFAULT-VALUE}).")
+    private int rotations;
+
+    @Option(names = "--backend", defaultValue = "both", paramLabel = "postgres|redis|both",
+            description = "Which backends to drill (default: ${DEFAULT-VALUE}).")
+    private BackendChoice backend;
+
+    @Option(names = "--postgres-url", paramLabel = "URL",
+            description = "Drill this PostgreSQL server instead of an embedded one. The user must be allowed to "
+                    + "create roles and terminate their sessions. Form: postgresql://USER:PASSWORD@HOST:PORT/DB "
+                    + "or a jdbc:postgresql: URL with user and password parameters.")
+    private String postgresUrl;
+
+    @Option(names = "--redis-url", paramLabel = "URL",
+            description = "Drill this Redis server (6.0 or later) instead of an embedded one. The user must be "
+                    + "allowed ACL SETUSER, DELUSER and LOG, and CLIENT LIST and KILL. Form: "
+                    + "redis://USER:PASSWORD@HOST:PORT/DB (rediss:// for TLS; redis://:PASSWORD@HOST for the "
+                    + "default user).")
+    private String redisUrl;
+
+    @Option(names = "--report", defaultValue = "drill-report.html", paramLabel = "PATH",
+            description = "HTML report to write (default: ${DEFAULT-VALUE}).")
+    private Path report;
+
+    @Option(names = "--json", defaultValue = "drill-report.json", paramLabel = "PATH",
+            description = "JSON summary to write (default: ${DEFAULT-VALUE}).")
+    private Path json;
+
+    @Option(names = "--connection-timeout", defaultValue = "2s", converter = Durations.class, paramLabel = "DURATION",
+            description = "How long a caller waits for a connection, in both pools (default: ${DEFAULT-VALUE}).")
+    private Duration connectionTimeout;
+
+    @Option(names = "--log", paramLabel = "PATH",
+            description = "Where the pools' own log goes (default: the report's path with .log).")
+    private Path log;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    private boolean help;
+
+    private final PrintStream out;
+
+    /** A command that prints to standard output. */
+    public DrillCommand() {
+        this(System.out);
+    }
+
+    DrillCommand(PrintStream out) {
+        this.out = out;
+    }
+
+    /**
+     * Runs the drill and exits with its status.
+     *
+     * @param args the command line; {@code --help} lists the options
+     */
+    public static void main(String[] args) {
+        System.exit(run(System.out, args));
+    }
+
+    /** Runs the drill in this JVM and returns its exit status; what {@code main} and the tests call. */
+    static int run(PrintStream out, String... args) {
+        CommandLine commandLine = new CommandLine(new DrillCommand(out));
+        commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+        commandLine.setOut(new java.io.PrintWriter(out, true));
+        commandLine.setExecutionExceptionHandler((exception, line, parsed) -> {
+            line.getErr().println("dualcred drill: " + exception.getMessage());
+            line.getErr().flush();
+            return 3;
+        });
+        return commandLine.execute(args);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        validate();
+        Path logFile = log != null ? log : sibling(report, ".log");
+        if (System.getProperty("dualcred.drill.log") == null) {
+            System.setProperty("dualcred.drill.log", logFile.toAbsolutePath().toString());
+        }
+        if (System.getProperty(TestServers.PROPERTY) == null) {
+            // Asking Docker first is slow and noisy; the embedded binaries run anywhere.
+            System.setProperty(TestServers.PROPERTY, "embedded");
+        }
+        List<Backend> backends = backend == BackendChoice.both ? List.of(Backend.POSTGRES, Backend.REDIS)
+                : List.of(backend == BackendChoice.postgres ? Backend.POSTGRES : Backend.REDIS);
+        DrillSettings settings = new DrillSettings(duration, threads, poolSize, rotations, connectionTimeout);
+        Progress progress = new Progress(out);
+        progress.line("dualcred rotation drill: " + String.join(" and ", backends.stream().map(Backend::key)
+                .toList()) + "; " + Durations.format(duration) + " of load each, " + threads + " threads per pool, "
+                + "pool size " + poolSize + ", " + rotations + " rotation(s)");
+        Instant started = Instant.now();
+        List<Results.BackendRun> runs = new ArrayList<>();
+        try (Cleanup cleanup = new Cleanup()) {
+            Thread hook = new Thread(cleanup::close, "drill-cleanup");
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                List<ServerTarget> targets = targets(backends, progress, cleanup);
+                for (ServerTarget target : targets) {
+                    runs.add(new BackendDrill(target, settings, progress, cleanup).run());
+                }
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook runs the cleanup
+                }
+            }
+        }
+        Results.Drill drill = new Results.Drill(new Results.Run(started, duration.toMillis() / 1000.0, threads,
+                poolSize, rotations, connectionTimeout.toMillis(), Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.runtime.version", System.getProperty("java.version")),
+                System.getProperty("os.name") + " " + System.getProperty("os.arch"),
+                settings.samplePeriod().toMillis()), List.copyOf(runs));
+        write(report, HtmlReport.render(drill));
+        write(json, JsonReport.render(drill));
+        ConsoleReport.print(drill, out);
+        out.println("report: " + report.toAbsolutePath());
+        out.println("json:   " + json.toAbsolutePath());
+        out.println("log:    " + Path.of(System.getProperty("dualcred.drill.log")).toAbsolutePath());
+        out.flush();
+        return drill.passed() ? 0 : 1;
+    }
+
+    private void validate() {
+        CommandLine.ParameterException problem = null;
+        CommandLine line = new CommandLine(this);
+        if (duration.compareTo(Duration.ofSeconds(2)) < 0) {
+            problem = new CommandLine.ParameterException(line, "--duration must be at least 2s");
+        } else if (threads < 1 || threads > 1024) {
+            problem = new CommandLine.ParameterException(line, "--threads must be between 1 and 1024");
+        } else if (poolSize < 1 || poolSize > 200) {
+            problem = new CommandLine.ParameterException(line, "--pool-size must be between 1 and 200");
+        } else if (rotations < 1 || rotations > 20) {
+            problem = new CommandLine.ParameterException(line, "--rotations must be between 1 and 20");
+        } else if (connectionTimeout.compareTo(Duration.ofMillis(250)) < 0) {
+            problem = new CommandLine.ParameterException(line, "--connection-timeout must be at least 250ms");
+        }
+        if (problem != null) {
+            throw problem;
+        }
+    }
+
+    /** Connects to the named servers, or starts embedded ones (in parallel) for the backends without a URL. */
+    private List<ServerTarget> targets(List<Backend> backends, Progress progress, Cleanup cleanup) {
+        boolean wantsPostgres = backends.contains(Backend.POSTGRES);
+        boolean wantsRedis = backends.contains(Backend.REDIS);
+        // Parse first, so that a typo fails before anything starts.
+        PostgresTarget.AdminUrl pgUrl = wantsPostgres && postgresUrl != null ? PostgresTarget.parseUrl(postgresUrl)
+                : null;
+        RedisTarget.AdminUrl redisAdminUrl = wantsRedis && redisUrl != null ? RedisTarget.parseUrl(redisUrl) : null;
+        List<String> embedded = new ArrayList<>();
+        if (wantsPostgres && pgUrl == null) {
+            embedded.add("PostgreSQL");
+        }
+        if (wantsRedis && redisAdminUrl == null) {
+            embedded.add("Redis");
+        }
+        if (!embedded.isEmpty()) {
+            progress.line("starting embedded " + String.join(" and ", embedded) + " ...");
+        }
+        CompletableFuture<ServerTarget> postgres = !wantsPostgres ? null : CompletableFuture.supplyAsync(() -> {
+            if (pgUrl != null) {
+                return new PostgresTarget(pgUrl, "given server", null);
+            }
+            PostgresServer server = PostgresServer.startNew();
+            cleanup.add("stop the embedded PostgreSQL server", server::close);
+            return new PostgresTarget(new PostgresTarget.AdminUrl(server.jdbcUrl(), server.superuser(),
+                    server.superuserPassword(), server.host() + ":" + server.port() + "/" + server.database()),
+                    "embedded", server::authenticationFailures);
+        });
+        CompletableFuture<ServerTarget> redis = !wantsRedis ? null : CompletableFuture.supplyAsync(() -> {
+            if (redisAdminUrl != null) {
+                return new RedisTarget(redisAdminUrl, "given server");
+            }
+            RedisServer server = RedisServer.startNew();
+            cleanup.add("stop the embedded Redis server", server::close);
+            return new RedisTarget(new RedisTarget.AdminUrl(server.host(), server.port(), 0, false,
+                    RedisServer.ADMIN_USER, server.adminPassword(), server.host() + ":" + server.port()), "embedded");
+        });
+        List<ServerTarget> targets = new ArrayList<>();
+        List<CompletableFuture<ServerTarget>> starting = new ArrayList<>();
+        if (postgres != null) {
+            starting.add(postgres);
+        }
+        if (redis != null) {
+            starting.add(redis);
+        }
+        for (CompletableFuture<ServerTarget> future : starting) {
+            try {
+                ServerTarget target = future.join();
+                cleanup.add("close the admin connection", target::close);
+                targets.add(target);
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RuntimeException ? (RuntimeException) e.getCause() : e;
+            }
+        }
+        return targets;
+    }
+
+    private static Path sibling(Path path, String extension) {
+        String name = path.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return path.resolveSibling((dot > 0 ? name.substring(0, dot) : name) + extension);
+    }
+
+    private static void write(Path path, String content) {
+        try {
+            Path parent = path.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            Files.writeString(path, content, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + path + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package io.dualcred.drill;
+
+import io.dualcred.rotation.CredentialSource;
+import io.dualcred.rotation.RotationListener;
+import java.time.Duration;
+import java.util.OptionalLong;
+
+/**
+ * A server the drill rehearses a rotation on, reached with admin credentials: an embedded one it started or a
+ * staging one the user named. It creates the drill's own throw-away users, changes their passwords the way the
+ * runbook does, finds and terminates sessions opened before a change, and builds the two pools under test.
+ *
+ * <p>Nothing here prints or logs a password; descriptions name hosts and users only.
+ */
+interface ServerTarget extends AutoCloseable {
+
+    /** Pool settings shared by the plain and the dualcred pool, so that they differ only in how they log in. */
+    record PoolSettings(int poolSize, Duration connectionTimeout) {
+    }
+
+    Backend backend();
+
+    /** @return e.g. {@code PostgreSQL 18.1 (embedded, 127.0.0.1:5432)}; never a password */
+    String description();
+
+    /** @return how the server is told the new password, for the report, e.g. {@code ALTER ROLE ... PASSWORD} */
+    String passwordChangeCommand();
+
+    /** @return where the server lists sessions, e.g. {@code pg_stat_activity} */
+    String sessionsView();
+
+    /** Creates a user that may log in with the password and run the drill's operation. */
+    void createUser(String user, String password);
+
+    /**
+     * Replaces the user's password on the server, as the runbook's "change the password" step does. Open sessions
+     * keep working; new logins need the new password.
+     *
+     * @return a marker: sessions opened before it logged in with the old password
+     */
+    long changePassword(String user, String oldPassword, String newPassword);
+
+    /** @return how many of the user's sessions were opened before the marker */
+    int sessionsOpenedBefore(String user, long marker);
+
+    /** Terminates the user's sessions opened before the marker and waits until they are gone; returns how many. */
+    int terminateSessionsOpenedBefore(String user, long marker);
+
+    /** @return how many logins of the user the server rejected so far, when the server can tell */
+    OptionalLong rejectedLogins(String user);
+
+    /** Removes the user and anything the drill created for it; best effort. */
+    void dropUser(String user);
+
+    /** @return a pool configured with one fixed credential, as services are configured today */
+    DrillClient openPlain(String user, String password, PoolSettings settings);
+
+    /** @return a dualcred pool for {@code user}, reading its credentials from {@code source} */
+    DrillClient openDualcred(String user, CredentialSource source, RotationListener listener, PoolSettings settings);
+
+    /** Closes the admin connection (not the server). */
+    @Override
+    void close();
+}

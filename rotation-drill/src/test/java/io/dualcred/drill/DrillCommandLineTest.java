@@ -1,0 +1,51 @@
+package io.dualcred.drill;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class DrillCommandLineTest {
+
+    @Test
+    void helpListsEveryOptionOfTheIssue() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        int status = DrillCommand.run(new PrintStream(out, true, StandardCharsets.UTF_8), "--help");
+
+        assertThat(status).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--duration", "--threads", "--pool-size",
+                "--rotations", "--backend", "--postgres-url", "--redis-url", "--report", "--json", "default: 20s",
+                "default: 16", "default: 8", "default: drill-report.html");
+    }
+
+    @Test
+    void rejectsAnUnknownBackendAsAUsageError() {
+        int status = DrillCommand.run(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                "--backend", "mysql");
+
+        assertThat(status).isEqualTo(2);
+    }
+
+    @Test
+    void readsDurationsAsPeopleTypeThem() {
+        assertThat(Durations.parse("20s")).isEqualTo(Duration.ofSeconds(20));
+        assertThat(Durations.parse("1.5s")).isEqualTo(Duration.ofMillis(1500));
+        assertThat(Durations.parse("250ms")).isEqualTo(Duration.ofMillis(250));
+        assertThat(Durations.parse("2m")).isEqualTo(Duration.ofMinutes(2));
+        assertThat(Durations.parse("PT3S")).isEqualTo(Duration.ofSeconds(3));
+        assertThat(Durations.parse("7")).isEqualTo(Duration.ofSeconds(7));
+    }
+
+    @Test
+    void spreadsRotationsEvenlyAfterTheWarmUp() {
+        DrillSettings settings = new DrillSettings(Duration.ofSeconds(20), 16, 8, 1, Duration.ofSeconds(2));
+
+        assertThat(settings.warmup()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(settings.rotationStart(1)).isEqualTo(Duration.ofMillis(10_500));
+        assertThat(settings.samplePeriod()).isEqualTo(Duration.ofMillis(250));
+    }
+}

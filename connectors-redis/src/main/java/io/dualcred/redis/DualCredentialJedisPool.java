@@ -1,0 +1,50 @@
+package io.dualcred.redis;
+
+import io.dualcred.rotation.RotationEngine;
+import java.util.Objects;
+import org.apache.commons.pool2.PooledObjectFactory;
+import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisPool;
+
+/**
+ * A {@link JedisPool} whose connections survive password rotation. Built by
+ * {@link DualCredentialRedis.Builder#buildPool()}; use it wherever a {@code JedisPool} is expected
+ * ({@code try (Jedis jedis = pool.getResource()) { ... }}).
+ *
+ * <p>When every credential is rejected, {@link #getResource()} throws a {@link RedisCredentialsRejectedException}
+ * (a {@code JedisAccessControlException}) instead of a generic pool error. Closing the pool also closes the
+ * rotation engine.
+ */
+public final class DualCredentialJedisPool extends JedisPool {
+
+    private final RotationEngine engine;
+    private final RedisRotation rotation;
+
+    DualCredentialJedisPool(GenericObjectPoolConfig<Jedis> poolConfig, PooledObjectFactory<Jedis> factory,
+                            RotationEngine engine) {
+        super(poolConfig, factory);
+        this.engine = Objects.requireNonNull(engine, "engine");
+        this.rotation = new RedisRotation(engine);
+    }
+
+    /** @return status, refresh and eviction of this pool's credentials and connections */
+    public RedisRotation rotation() {
+        return rotation;
+    }
+
+    /** Closes the pool's connections, then the rotation engine. {@link #close()} comes here too. Idempotent. */
+    @Override
+    public void destroy() {
+        try {
+            super.destroy();
+        } finally {
+            engine.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "DualCredentialJedisPool[" + engine.poolName() + "]";
+    }
+}

@@ -1,0 +1,51 @@
+package io.dualcred.redis;
+
+import io.dualcred.rotation.RotationEngine;
+import java.util.Objects;
+import redis.clients.jedis.RedisClient;
+
+/**
+ * A Jedis {@link RedisClient} whose connections survive password rotation, with its rotation controls. Built by
+ * {@link DualCredentialRedis.Builder#buildClient()}.
+ *
+ * <p>Use {@link #client()} exactly like a {@code RedisClient} built by Jedis: it is one, with a connection pool
+ * whose connections log in through the rotation engine. Close this object (not only the client) when done, so
+ * that the engine's watch and refresh schedule stop and its MBean is unregistered.
+ */
+public final class DualCredentialRedisClient implements AutoCloseable {
+
+    private final RedisClient client;
+    private final RotationEngine engine;
+    private final RedisRotation rotation;
+
+    DualCredentialRedisClient(RedisClient client, RotationEngine engine) {
+        this.client = Objects.requireNonNull(client, "client");
+        this.engine = Objects.requireNonNull(engine, "engine");
+        this.rotation = new RedisRotation(engine);
+    }
+
+    /** @return the client; thread-safe, share it */
+    public RedisClient client() {
+        return client;
+    }
+
+    /** @return status, refresh and eviction of this client's credentials and connections */
+    public RedisRotation rotation() {
+        return rotation;
+    }
+
+    /** Closes the client and its pool, then the rotation engine. Idempotent. */
+    @Override
+    public void close() {
+        try {
+            client.close();
+        } finally {
+            engine.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "DualCredentialRedisClient[" + engine.poolName() + "]";
+    }
+}

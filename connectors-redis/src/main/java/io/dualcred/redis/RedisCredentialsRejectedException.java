@@ -1,0 +1,47 @@
+package io.dualcred.redis;
+
+import io.dualcred.rotation.AllCredentialsRejectedException;
+import io.dualcred.rotation.AllCredentialsRejectedException.Attempt;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import redis.clients.jedis.exceptions.JedisAccessControlException;
+
+/**
+ * Redis rejected every credential the source offers, so no new connection could be opened. Thrown by the
+ * commands of a dual-credential {@code RedisClient} and by {@code JedisPool.getResource()} when they need a new
+ * connection, as a {@link JedisAccessControlException} so that code written for plain Jedis recognises it.
+ *
+ * <p>The message names the pool and the slots and usernames tried, never a password. Until {@link #retryAfter()}
+ * has passed, further attempts fail at once with a new instance without contacting the server; after that the
+ * source is read again and its credentials are tried, so a corrected secret is picked up without a restart. The
+ * cause is the engine's {@link AllCredentialsRejectedException}, whose own cause is the server's last reply (for
+ * example {@code WRONGPASS invalid username-password pair or user is disabled.}).
+ */
+public class RedisCredentialsRejectedException extends JedisAccessControlException {
+
+    private final transient AllCredentialsRejectedException rejection;
+
+    /**
+     * @param rejection what the rotation engine reported
+     */
+    public RedisCredentialsRejectedException(AllCredentialsRejectedException rejection) {
+        super(Objects.requireNonNull(rejection, "rejection").getMessage(), rejection);
+        this.rejection = rejection;
+    }
+
+    /** @return the pool whose logins were rejected */
+    public String poolName() {
+        return rejection.poolName();
+    }
+
+    /** @return the credentials tried, by slot and username */
+    public List<Attempt> attempts() {
+        return rejection.attempts();
+    }
+
+    /** @return how long new connections fail at once, counted from when this exception was raised */
+    public Duration retryAfter() {
+        return rejection.retryAfter();
+    }
+}

@@ -233,8 +233,8 @@ final class HtmlReport {
         for (Span span : spans) {
             boolean idle = span.window() == Window.WARMUP || span.window() == Window.STOPPING;
             if (idle || span.window() == Window.DURING) {
-                svg.append(String.format(Locale.ROOT,
-                        "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" class=\"%s\"><title>%s</title></rect>%n",
+                svg.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" "
+                        + "class=\"%s\"><title>%s</title></rect>%n",
                         scale.x(span.from()), TOP, Math.max(1, scale.x(span.to()) - scale.x(span.from())),
                         HEIGHT - TOP - BOTTOM, idle ? "warmup" : "during",
                         span.window().label()));
@@ -420,7 +420,8 @@ final class HtmlReport {
             svg .axis, svg .legend { font-size: 11px; fill: #495057; }
             svg .grid { stroke: #e9ecef; } svg .tick { stroke: #868e96; } svg .frame { fill: none; stroke: #adb5bd; }
             svg .warmup { fill: #f1f3f5; } svg .during { fill: #fff3bf; }
-            svg .step line { stroke: #495057; stroke-dasharray: 2 3; } svg .steplabel { font-size: 11px; font-weight: 600; fill: #212529; }
+            svg .step line { stroke: #495057; stroke-dasharray: 2 3; }
+            svg .steplabel { font-size: 11px; font-weight: 600; fill: #212529; }
             .sw { display: inline-block; width: 12px; height: 10px; border: 1px solid #ced4da; vertical-align: middle; }
             .sw.warmup { background: #f1f3f5; } .sw.during { background: #fff3bf; }
             pre.table { background: #f8f9fa; border: 1px solid #dee2e6; border-radius: 6px; padding: 10px;

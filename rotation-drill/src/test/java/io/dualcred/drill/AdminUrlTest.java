@@ -9,7 +9,8 @@ class AdminUrlTest {
 
     @Test
     void readsALibpqStylePostgresUrlAndKeepsThePasswordOutOfTheJdbcUrl() {
-        PostgresTarget.AdminUrl url = PostgresTarget.parseUrl("postgresql://admin:s%40cret@db.staging:6543/app?sslmode=require");
+        PostgresTarget.AdminUrl url =
+                PostgresTarget.parseUrl("postgresql://admin:s%40cret@db.staging:6543/app?sslmode=require");
 
         assertThat(url.jdbcUrl()).isEqualTo("jdbc:postgresql://db.staging:6543/app?sslmode=require");
         assertThat(url.user()).isEqualTo("admin");

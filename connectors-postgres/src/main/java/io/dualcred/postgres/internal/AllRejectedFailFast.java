@@ -1,0 +1,350 @@
+package io.dualcred.postgres.internal;
+
+import com.zaxxer.hikari.HikariPoolMXBean;
+import io.dualcred.rotation.AllCredentialsRejectedException;
+import io.dualcred.rotation.RotationEngine;
+import java.lang.ref.WeakReference;
+import java.sql.SQLException;
+import java.sql.SQLInvalidAuthorizationSpecException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes callers of {@code getConnection()} fail promptly with SQLState {@code 28P01} when the server rejects every
+ * credential, instead of waiting for HikariCP's {@code connectionTimeout}.
+ *
+ * <h2>Why this is needed</h2>
+ * A caller that finds no idle connection waits inside HikariCP's bag while HikariCP's single connection-adder thread
+ * tries to log in. When logins fail, HikariCP keeps the caller waiting until {@code connectionTimeout}, and its
+ * adder retries on its own schedule (sleeping 10 ms, doubling up to 5 s between tries). Nothing in HikariCP's public
+ * API wakes a waiting caller, so this class interrupts it, then clears the interrupt it caused and reports the
+ * rejection.
+ *
+ * <h2>The rule</h2>
+ * While every credential is rejected <em>and the pool holds no connection</em>, a caller fails at once during the
+ * engine's backoff, and otherwise waits at most {@link #MAX_WAIT_WHILE_REJECTED} for the outcome of a login. Callers
+ * of a pool that still holds connections wait as with plain HikariCP: sessions already open stay valid on PostgreSQL
+ * after a password change, so the next connection returned will serve them, and failing them would make the service
+ * worse than without dualcred. Four paths apply the rule:
+ * <ul>
+ *   <li>{@link #enter()}: a borrower, after registering and before waiting, fails at once when the engine is backing
+ *       off and the pool is empty;</li>
+ *   <li>a borrower that enters an empty pool after the backoff ended is told so
+ *       ({@link Borrower#rejectedWhenEntering()}) and bounds its own wait to {@link #MAX_WAIT_WHILE_REJECTED}: the
+ *       adder may still be asleep in HikariCP's own backoff, and a bound kept by the waiting thread itself does not
+ *       depend on another thread being scheduled in time;</li>
+ *   <li>{@link #loginsRejected}: the thread that saw {@link AllCredentialsRejectedException} (HikariCP's adder)
+ *       wakes every waiting borrower if the pool is empty: the login they were waiting for has failed;</li>
+ *   <li>a sweep every {@link #SWEEP_INTERVAL}, running only while logins are rejected, wakes the remaining waiters
+ *       of an empty pool: those that started waiting before the rejection, or while the pool still had connections,
+ *       and whose pool has since lost its last one.</li>
+ * </ul>
+ *
+ * <h2>Why no wake-up is lost</h2>
+ * A borrower marks itself waiting (under its monitor) <em>before</em> it reads {@link #rejection}; a rejecting thread
+ * writes {@link #rejection} <em>before</em> it examines the borrowers (each under its monitor). Monitor actions and
+ * volatile accesses are totally ordered by the memory model, so at least one side sees the other: the borrower sees
+ * the rejection and fails fast, or the rejecting thread sees the borrower waiting and wakes it. The sweep examines
+ * the waiting borrowers again while logins are rejected, so even a borrower that waits for a connection that is then
+ * closed is failed within about {@code SWEEP_INTERVAL}.
+ *
+ * <h2>Why no stray interrupt is left behind</h2>
+ * Waking and leaving are serialised per borrower (see {@link Borrower}): the waker sets {@code WOKEN} and interrupts
+ * the thread inside the borrower's monitor; the borrower, leaving, either finds {@code WAITING} and becomes
+ * {@code IDLE} (no wake can interrupt an idle borrower) or finds {@code WOKEN}, in which case the interrupt was already
+ * delivered and it clears it. A thread that already carries an interrupt from the application is never woken by this
+ * class, so HikariCP reports that interrupt as usual and the flag stays set. The one interrupt that cannot be told
+ * apart is an application interrupt sent after ours and before the borrower leaves: it is absorbed into the 28P01
+ * failure the caller receives at that same moment.
+ *
+ * <h2>Cost on the borrow path</h2>
+ * Each thread keeps one {@link Borrower}, registered once and reused, so a borrow costs a thread-local look-up, two
+ * uncontended monitor entries and a volatile read: no allocation and no shared counter.
+ */
+public final class AllRejectedFailFast implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AllRejectedFailFast.class);
+
+    /** The SQLState callers receive; PostgreSQL's own for a rejected password. */
+    public static final String SQL_STATE = "28P01";
+
+    /** How long a caller of an empty pool waits for a login's outcome while every credential is rejected. */
+    public static final Duration MAX_WAIT_WHILE_REJECTED = Duration.ofMillis(250);
+
+    /** How often waiting borrowers are examined while every credential is rejected. */
+    static final Duration SWEEP_INTERVAL = Duration.ofMillis(50);
+
+    /** Registrations between two removals of the borrowers of threads that have ended. */
+    private static final int PRUNE_EVERY = 1024;
+
+    private final String poolName;
+    private final RotationEngine engine;
+    /** One borrower per thread that ever borrowed, minus those of ended threads (pruned now and then). */
+    private final Set<Borrower> borrowers = ConcurrentHashMap.newKeySet();
+    private final ThreadLocal<Borrower> ownBorrower = ThreadLocal.withInitial(this::register);
+    private final AtomicInteger registrations = new AtomicInteger();
+
+    /** The latest rejection of every credential, or {@code null} once a login succeeded again. */
+    private volatile AllCredentialsRejectedException rejection;
+    private volatile HikariPoolMXBean pool;
+
+    private ScheduledExecutorService sweeper;
+    private ScheduledFuture<?> sweeping;
+    private boolean closed;
+
+    /**
+     * @param poolName the pool name, for log lines and the sweeper thread's name
+     * @param engine the engine, asked whether it is backing off
+     */
+    public AllRejectedFailFast(String poolName, RotationEngine engine) {
+        this.poolName = Objects.requireNonNull(poolName, "poolName");
+        this.engine = Objects.requireNonNull(engine, "engine");
+    }
+
+    /**
+     * The rejection as the SQLException callers receive: SQLState 28P01, the engine's message (pool, slots and
+     * usernames tried, never a password) and the engine's exception as the cause.
+     *
+     * @param rejected the engine's exception
+     * @return a new SQLException, created on the calling thread
+     */
+    public static SQLException toSqlException(AllCredentialsRejectedException rejected) {
+        return new SQLInvalidAuthorizationSpecException(rejected.getMessage(), SQL_STATE, rejected);
+    }
+
+    /**
+     * @param started the running pool, whose connection count decides whether callers can still be served
+     */
+    public void bind(HikariPoolMXBean started) {
+        this.pool = Objects.requireNonNull(started, "pool");
+    }
+
+    /**
+     * Marks the calling thread as waiting for a connection, then fails at once if the engine is backing off and the
+     * pool has no connection that could serve it: no login will be attempted before the backoff ends. Every
+     * successful call must be paired with {@link #leave(Borrower)} on the same thread.
+     *
+     * @return the registration
+     * @throws SQLException with SQLState 28P01 in that case (the registration is already undone)
+     */
+    public Borrower enter() throws SQLException {
+        Borrower borrower = ownBorrower.get();
+        if (!borrower.startWaiting()) {
+            // This thread is already inside getConnection() (a re-entrant call from a callback): use a one-off.
+            borrower = new Borrower(Thread.currentThread(), true);
+            borrowers.add(borrower);
+            borrower.startWaiting();
+        }
+        AllCredentialsRejectedException latest = rejection;
+        if (latest != null && poolIsEmpty()) {
+            if (engine.status().backingOff()) {
+                AllCredentialsRejectedException woken = leave(borrower);
+                throw toSqlException(woken != null ? woken : latest);
+            }
+            borrower.boundWait(latest);
+        }
+        return borrower;
+    }
+
+    /**
+     * Marks the borrower as no longer waiting and clears any interrupt this class caused.
+     *
+     * @param borrower the registration from {@link #enter()}
+     * @return the rejection the borrower was woken for, or {@code null} if it was not woken
+     */
+    public AllCredentialsRejectedException leave(Borrower borrower) {
+        AllCredentialsRejectedException reason = borrower.stopWaiting();
+        if (borrower.oneOff) {
+            borrowers.remove(borrower);
+        }
+        return reason;
+    }
+
+    /**
+     * Records that every credential was rejected (or that the engine is backing off after that) and wakes waiting
+     * borrowers if the pool has no connection left.
+     *
+     * @param rejected the engine's exception
+     */
+    public void loginsRejected(AllCredentialsRejectedException rejected) {
+        rejection = rejected;
+        startSweeping();
+        if (poolIsEmpty()) {
+            wake(rejected, true);
+        }
+    }
+
+    /** Records that a login succeeded: callers wait for connections as usual again. */
+    public void loginAccepted() {
+        if (rejection != null) {
+            rejection = null;
+            stopSweeping();
+        }
+    }
+
+    /** Stops the sweep thread. */
+    @Override
+    public synchronized void close() {
+        closed = true;
+        if (sweeper != null) {
+            sweeper.shutdownNow();
+        }
+    }
+
+    private Borrower register() {
+        Borrower borrower = new Borrower(Thread.currentThread(), false);
+        borrowers.add(borrower);
+        if (registrations.incrementAndGet() % PRUNE_EVERY == 0) {
+            borrowers.removeIf(Borrower::threadEnded);
+        }
+        return borrower;
+    }
+
+    private void sweep() {
+        AllCredentialsRejectedException latest = rejection;
+        if (latest == null) {
+            stopSweeping();
+            return;
+        }
+        borrowers.removeIf(Borrower::threadEnded);
+        if (!poolIsEmpty()) {
+            return;
+        }
+        wake(latest, false);
+    }
+
+    /**
+     * Wakes the waiting borrowers; those that bound their own wait only if {@code includingBounded}, since the
+     * sweep must not cut short a wait for a login that may be under way.
+     */
+    private void wake(AllCredentialsRejectedException rejected, boolean includingBounded) {
+        int woken = 0;
+        for (Borrower borrower : borrowers) {
+            if (borrower.wake(rejected, includingBounded)) {
+                woken++;
+            }
+        }
+        if (woken > 0) {
+            LOG.debug("{} - every credential is rejected and the pool is empty; failing {} waiting caller(s)",
+                    poolName, woken);
+        }
+    }
+
+    private synchronized void startSweeping() {
+        if (closed || (sweeping != null && !sweeping.isDone())) {
+            return;
+        }
+        if (sweeper == null) {
+            sweeper = Executors.newSingleThreadScheduledExecutor(task -> {
+                Thread thread = new Thread(task, "dualcred-" + poolName + "-fail-fast");
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+        long interval = SWEEP_INTERVAL.toMillis();
+        sweeping = sweeper.scheduleWithFixedDelay(this::sweep, interval, interval, TimeUnit.MILLISECONDS);
+    }
+
+    private synchronized void stopSweeping() {
+        if (sweeping != null && rejection == null) {
+            sweeping.cancel(false);
+            sweeping = null;
+        }
+    }
+
+    private boolean poolIsEmpty() {
+        HikariPoolMXBean started = pool;
+        return started == null || started.getTotalConnections() == 0;
+    }
+
+    /**
+     * A thread's registration. It moves {@code IDLE → WAITING} when the thread enters {@code getConnection()},
+     * {@code WAITING → WOKEN} when a waker interrupts it, and back to {@code IDLE} when the thread leaves, all under
+     * the borrower's monitor. The thread is held weakly so that a registration never keeps an ended thread alive.
+     */
+    public static final class Borrower {
+
+        private static final int IDLE = 0;
+        private static final int WAITING = 1;
+        private static final int WOKEN = 2;
+
+        private final WeakReference<Thread> thread;
+        private final boolean oneOff;
+        private int state = IDLE;
+        private AllCredentialsRejectedException reason;
+        private AllCredentialsRejectedException rejectedWhenEntering;
+
+        private Borrower(Thread thread, boolean oneOff) {
+            this.thread = new WeakReference<>(thread);
+            this.oneOff = oneOff;
+        }
+
+        /** @return {@code false} if this borrower is already waiting (re-entrant call) */
+        synchronized boolean startWaiting() {
+            if (state != IDLE) {
+                return false;
+            }
+            state = WAITING;
+            rejectedWhenEntering = null;
+            return true;
+        }
+
+        /** Runs on the borrower's own thread, in {@link #enter()}; under the monitor so that wakers see it. */
+        private synchronized void boundWait(AllCredentialsRejectedException rejected) {
+            rejectedWhenEntering = rejected;
+        }
+
+        /**
+         * Called on the borrower's own thread after {@link #enter()}, which wrote the value on that same thread.
+         *
+         * @return the rejection in force when this borrower entered an empty pool after the backoff ended, or
+         *     {@code null}; when set, the borrower must bound its wait to {@link #MAX_WAIT_WHILE_REJECTED} and
+         *     report this rejection if no connection came
+         */
+        public AllCredentialsRejectedException rejectedWhenEntering() {
+            return rejectedWhenEntering;
+        }
+
+        /** @return whether this call interrupted the borrower's thread */
+        synchronized boolean wake(AllCredentialsRejectedException rejected, boolean includingBounded) {
+            Thread waiting = thread.get();
+            // An interrupt the application already sent is left for HikariCP to report; adding ours would make it
+            // impossible to tell whose it was.
+            if (state != WAITING || waiting == null || waiting.isInterrupted()
+                    || (!includingBounded && rejectedWhenEntering != null)) {
+                return false;
+            }
+            state = WOKEN;
+            reason = rejected;
+            waiting.interrupt();
+            return true;
+        }
+
+        /** Runs on the borrower's own thread. */
+        synchronized AllCredentialsRejectedException stopWaiting() {
+            AllCredentialsRejectedException woken = null;
+            if (state == WOKEN) {
+                // wake() interrupted this thread inside this monitor, so the flag is set and is ours to clear.
+                Thread.interrupted();
+                woken = reason;
+                reason = null;
+            }
+            state = IDLE;
+            return woken;
+        }
+
+        boolean threadEnded() {
+            Thread owner = thread.get();
+            return owner == null || !owner.isAlive();
+        }
+    }
+}

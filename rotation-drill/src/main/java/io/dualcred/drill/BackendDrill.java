@@ -235,9 +235,9 @@ final class BackendDrill {
                 + promoted.counters().promotions() + " promotion(s)");
 
         at = timeline.elapsedSeconds();
+        timeline.enter(Window.AFTER);
         int plainTerminated = target.terminateSessionsOpenedBefore(plainOld.user, plainMarker);
         int dualTerminated = target.terminateSessionsOpenedBefore(dualOld.user, dualMarker);
-        timeline.enter(Window.AFTER);
         step(6, prefix + "revoke", at, "the old passwords are already gone on the server; terminated the sessions "
                 + "opened before the change: plain " + plainTerminated + ", dualcred " + dualTerminated
                 + ". The plain pool must log in again with the password it was configured with.");

@@ -19,13 +19,13 @@ final class Progress {
 
     /** A rotation step. */
     synchronized void step(Backend backend, double atSeconds, int number, String name, String detail) {
-        line(String.format(Locale.ROOT, "%-8s %5.1fs  step %d  %s: %s", backend.key(), atSeconds, number, name,
+        line(String.format(Locale.ROOT, "%-8s %5.1fs  step %d   %s: %s", backend.key(), atSeconds, number, name,
                 detail));
     }
 
     /** The load of the last second. */
     synchronized void tick(Backend backend, double atSeconds, Window window, Rate plain, Rate dualcred) {
-        line(String.format(Locale.ROOT, "%-8s %5.1fs  %-7s  plain %8s ok/s %7s failed  |  dualcred %8s ok/s %7s failed",
+        line(String.format(Locale.ROOT, "%-8s %5.1fs  %-8s plain %8s ok/s %7s failed  |  dualcred %8s ok/s %7s failed",
                 backend.key(), atSeconds, window.label(), Text.count(Math.round(plain.okPerSecond())),
                 Text.count(plain.failed()), Text.count(Math.round(dualcred.okPerSecond())),
                 Text.count(dualcred.failed())));

@@ -6,9 +6,9 @@ enum Window {
     WARMUP("warm-up"),
     /** Steady load before the first password change on the server. */
     BEFORE("before"),
-    /** From a password change on the server until its revocation step is done. */
+    /** From a password change on the server until its revocation step starts. */
     DURING("during"),
-    /** After a revocation: the plain pool meets new logins now. */
+    /** From a revocation on: the old sessions are terminated and the plain pool meets new logins. */
     AFTER("after"),
     /** The load was told to stop; the last operations finish (a plain pool's may wait a connection timeout). */
     STOPPING("stopping");

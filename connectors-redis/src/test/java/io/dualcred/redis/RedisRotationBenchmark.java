@@ -16,10 +16,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.function.Function;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -39,10 +37,10 @@ import redis.clients.jedis.RedisProtocol;
  * <p>Not a test (surefire does not pick it up). Run it from {@code connectors-redis} after {@code mvn test-compile}:
  * <pre>
  * ../mvnw -q dependency:build-classpath -Dmdep.outputFile=target/cp.txt
- * java -cp target/test-classes:target/classes:$(cat target/cp.txt) io.dualcred.redis.RedisRotationBenchmark [seconds]
+ * java -cp target/test-classes:target/classes:$(cat target/cp.txt) io.dualcred.redis.RedisRotationBenchmark [s] [n]
  * </pre>
- * The optional arguments are the measuring time per client and round (default 5 s) and the number of rounds
- * (default 3; every other round runs the clients in reverse order).
+ * The optional arguments are the length of one measuring slice (default 2 s) and the number of rounds (default 5).
+ * Each round measures a plain client, its dualcred twin, the twin again and the plain one again.
  */
 public final class RedisRotationBenchmark {
 
@@ -60,58 +58,68 @@ public final class RedisRotationBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        Duration measure = Duration.ofSeconds(args.length > 0 ? Long.parseLong(args[0]) : 5);
-        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        Duration slice = Duration.ofSeconds(args.length > 0 ? Long.parseLong(args[0]) : 2);
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         try (RedisServer server = RedisServer.startNew()) {
             RedisRotationBenchmark benchmark = new RedisRotationBenchmark(server);
             benchmark.server.setUser(benchmark.user, benchmark.current);
-            System.out.printf(Locale.ROOT, "Redis %s, %d threads, pools of %d, %d cores, %s per client and round%n",
-                    server, THREADS, POOL_SIZE, Runtime.getRuntime().availableProcessors(), measure);
-            benchmark.throughput(measure, rounds);
+            System.out.printf(Locale.ROOT, "Redis %s, %d threads, pools of %d, %d cores%n", server, THREADS,
+                    POOL_SIZE, Runtime.getRuntime().availableProcessors());
+            benchmark.throughput(slice, rounds);
             benchmark.rotation();
         }
     }
 
     // ---- throughput ------------------------------------------------------------------------------------------
 
-    private void throughput(Duration measure, int rounds) throws Exception {
+    /**
+     * Measures each plain client and its dualcred twin in short alternating slices (plain, dualcred, dualcred,
+     * plain), so that whatever else the machine does weighs on both alike; reports the median of the per-round
+     * ratios.
+     */
+    private void throughput(Duration slice, int rounds) throws Exception {
         List<Contender> contenders = contenders();
-        Map<String, List<Double>> results = new LinkedHashMap<>();
         try {
-            for (int round = 0; round < rounds; round++) {
-                List<Contender> order = new ArrayList<>(contenders);
-                if (round % 2 == 1) {
-                    Collections.reverse(order);
+            for (Contender contender : contenders) {
+                getsPerSecond(contender, Duration.ofSeconds(2));
+            }
+            System.out.println();
+            System.out.printf(Locale.ROOT, "GET throughput (ops/s; %d rounds of plain, dualcred, dualcred, plain; "
+                    + "%s slices)%n", rounds, slice);
+            for (int pair = 0; pair < contenders.size(); pair += 2) {
+                Contender plain = contenders.get(pair);
+                Contender dual = contenders.get(pair + 1);
+                List<Double> plainOps = new ArrayList<>();
+                List<Double> dualOps = new ArrayList<>();
+                List<Double> ratios = new ArrayList<>();
+                for (int round = 0; round < rounds; round++) {
+                    double a = getsPerSecond(plain, slice);
+                    double b = getsPerSecond(dual, slice);
+                    double b2 = getsPerSecond(dual, slice);
+                    double a2 = getsPerSecond(plain, slice);
+                    plainOps.add((a + a2) / 2);
+                    dualOps.add((b + b2) / 2);
+                    ratios.add((b + b2) / (a + a2));
                 }
-                for (Contender contender : order) {
-                    results.computeIfAbsent(contender.name, name -> new ArrayList<>())
-                            .add(getsPerSecond(contender, measure));
-                }
+                System.out.printf(Locale.ROOT, "  %-22s mean %,10.0f   rounds %s%n", plain.name, mean(plainOps),
+                        format(plainOps));
+                System.out.printf(Locale.ROOT, "  %-22s mean %,10.0f   rounds %s%n", dual.name, mean(dualOps),
+                        format(dualOps));
+                Collections.sort(ratios);
+                System.out.printf(Locale.ROOT, "  ratio dualcred/plain: median %.3f, per round %s%n",
+                        ratios.get(ratios.size() / 2), ratios.stream()
+                                .map(r -> String.format(Locale.ROOT, "%.3f", r)).toList());
             }
         } finally {
             for (Contender contender : contenders) {
                 contender.closeable.close();
             }
         }
-        System.out.println();
-        System.out.println("GET throughput (ops/s, mean of " + rounds + " rounds)");
-        Map<String, Double> mean = new LinkedHashMap<>();
-        results.forEach((name, values) -> mean.put(name,
-                values.stream().mapToDouble(Double::doubleValue).average().orElse(0)));
-        mean.forEach((name, value) -> System.out.printf(Locale.ROOT, "  %-22s %,10.0f   rounds %s%n", name, value,
-                format(results.get(name))));
-        System.out.printf(Locale.ROOT, "  ratio RedisClient dualcred/plain: %.3f%n",
-                mean.get("dualcred RedisClient") / mean.get("plain RedisClient"));
-        System.out.printf(Locale.ROOT, "  ratio JedisPool   dualcred/plain: %.3f%n",
-                mean.get("dualcred JedisPool") / mean.get("plain JedisPool"));
     }
 
     private static double getsPerSecond(Contender contender, Duration measure) throws Exception {
-        Operation get = contender.get;
-        try (Load load = Load.start(contender.name, THREADS, get)) {
-            load.awaitProgress(20_000);
-            Instant warmUpEnd = Instant.now().plusSeconds(2);
-            await().atMost(Duration.ofSeconds(10)).until(() -> Instant.now().isAfter(warmUpEnd));
+        try (Load load = Load.start(contender.name, THREADS, contender.get)) {
+            load.awaitProgress(1_000);
             long before = load.successes();
             long start = System.nanoTime();
             Instant end = Instant.now().plus(measure);
@@ -123,6 +131,10 @@ public final class RedisRotationBenchmark {
             }
             return ops / seconds;
         }
+    }
+
+    private static double mean(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).average().orElse(0);
     }
 
     // ---- rotation --------------------------------------------------------------------------------------------

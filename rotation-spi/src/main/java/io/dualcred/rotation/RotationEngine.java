@@ -57,6 +57,13 @@ public final class RotationEngine implements AutoCloseable {
     private volatile State state;
     private volatile boolean closed;
     private boolean changedWhileStarting;
+    /**
+     * The generation whose active credential the server has rejected and whose recovery has not finished yet, or
+     * -1. Logins that start meanwhile wait for that recovery instead of trying the rejected credential again, so a
+     * pool that opens many connections at once (commons-pool2 opens them on the borrowing threads) causes one
+     * rejected login per switch plus only those already under way.
+     */
+    private volatile long rejectedGeneration = -1;
 
     private final AtomicLong switches = new AtomicLong();
     private final AtomicLong promotions = new AtomicLong();
@@ -139,6 +146,13 @@ public final class RotationEngine implements AutoCloseable {
                 }
                 continue;
             }
+            if (rejectedGeneration == seen.generation) {
+                Login<C> login = recoverIfUnchanged(opener, seen, seen.active, null, pass);
+                if (login != null) {
+                    return login;
+                }
+                continue;
+            }
             Exception rejection;
             try {
                 C connection = login(opener, seen.active);
@@ -147,6 +161,7 @@ public final class RotationEngine implements AutoCloseable {
                 if (!isAuthenticationFailure(failure)) {
                     throw failure;
                 }
+                rejectedGeneration = seen.generation;
                 recordRejection(seen.activeSlot, seen.active, failure);
                 rejection = failure;
             }
@@ -338,6 +353,7 @@ public final class RotationEngine implements AutoCloseable {
     }
 
     private <C> Login<C> accept(C connection, Slot slot, Credential credential, List<Attempt> attempts) {
+        rejectedGeneration = -1;
         State s = state;
         if (credential.equals(s.active)) {
             if (s.rejection != null) {

@@ -1,6 +1,7 @@
 package io.dualcred.rotation;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.dualcred.rotation.EngineFixtures.AuthRejected;
 import io.dualcred.rotation.EngineFixtures.FakeConnection;
@@ -105,5 +106,41 @@ class RotationEngineConcurrencyTest {
         assertThat(server.attemptsWith(NEW)).as("NEXT tried once for all threads").isEqualTo(1);
         assertThat(engine.status().counters().allRejectedRounds()).isEqualTo(1);
         assertThat(engine.status().backingOff()).isTrue();
+    }
+
+    @Test
+    void aLoginStartingAfterTheActiveCredentialWasRejectedWaitsForTheRecoveryInsteadOfTryingIt() throws Exception {
+        server.accept(NEW);
+        CountDownLatch recoveryReading = new CountDownLatch(1);
+        CountDownLatch releaseRecovery = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger loads = new java.util.concurrent.atomic.AtomicInteger();
+        CredentialSource slowSource = () -> {
+            if (loads.incrementAndGet() == 2) {
+                recoveryReading.countDown();
+                assertThat(releaseRecovery.await(10, TimeUnit.SECONDS)).isTrue();
+            }
+            return CredentialSet.of(OLD, NEW);
+        };
+        engine = RotationEngine.builder("orders-db").source(slowSource).classifier(EngineFixtures.CLASSIFIER)
+                .evictor(evictor).start();
+
+        Future<Login<FakeConnection>> first = executor.submit(() -> engine.openWithFallback(server::open));
+        assertThat(recoveryReading.await(10, TimeUnit.SECONDS)).as("first login is recovering").isTrue();
+        Future<Login<FakeConnection>> second = executor.submit(() -> engine.openWithFallback(server::open));
+        // The second login is parked behind the recovery; let the recovery finish.
+        await().atMost(java.time.Duration.ofSeconds(10)).until(() -> hasWaitingThreads(engine));
+        releaseRecovery.countDown();
+
+        assertThat(first.get(10, TimeUnit.SECONDS).slot()).isEqualTo(Slot.NEXT);
+        assertThat(second.get(10, TimeUnit.SECONDS).slot()).isEqualTo(Slot.NEXT);
+        assertThat(server.attemptsWith(OLD)).as("CURRENT tried once, by the first login only").isEqualTo(1);
+        assertThat(loads).hasValue(2);
+    }
+
+    /** Whether some thread waits for the engine's transition lock, read through the lock itself. */
+    private static boolean hasWaitingThreads(RotationEngine engine) throws ReflectiveOperationException {
+        java.lang.reflect.Field field = RotationEngine.class.getDeclaredField("transitions");
+        field.setAccessible(true);
+        return ((java.util.concurrent.locks.ReentrantLock) field.get(engine)).hasQueuedThreads();
     }
 }

@@ -10,6 +10,7 @@ import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -17,8 +18,8 @@ import javax.sql.DataSource;
 
 /**
  * Plain HikariCP next to {@link DualCredentialDataSource} on one PostgreSQL server, in one run: steady-state
- * throughput of {@code SELECT 1} (16 client threads, pools of 8, short slices alternating between the pools after a
- * warm-up), then the failed operations of each during the password rotation of {@code RotationUnderLoadTest}, with
+ * throughput of {@code SELECT 1} (16 client threads, pools of 8, short slices rotating between the pools after a
+ * warm-up, with a second plain pool as a control for the machine's noise), then the failed operations of each during the password rotation of {@code RotationUnderLoadTest}, with
  * the plain pool configured with CURRENT only.
  *
  * <p>Not a test: {@code verify} does not run it. Run it after {@code mvn -pl connectors-postgres -am
@@ -26,7 +27,7 @@ import javax.sql.DataSource;
  * <pre>
  * ../mvnw -q dependency:build-classpath -Dmdep.outputFile=target/test.classpath -Dmdep.includeScope=test
  * java -cp target/test-classes:target/classes:$(cat target/test.classpath) \
- *     io.dualcred.postgres.PlainVersusDualCredentialBenchmark [slicePairs [secondsPerSlice]]
+ *     io.dualcred.postgres.PlainVersusDualCredentialBenchmark [rounds [secondsPerSlice]]
  * </pre>
  * Waiting is by the wall clock here on purpose: a benchmark measures over a fixed duration.
  */
@@ -39,62 +40,71 @@ public final class PlainVersusDualCredentialBenchmark {
     }
 
     /**
-     * @param args optionally the number of slice pairs (default 8) and the seconds per slice (default 2)
+     * @param args optionally the number of rounds (default 8) and the seconds per slice (default 2)
      */
     public static void main(String[] args) throws Exception {
-        int pairs = args.length > 0 ? Integer.parseInt(args[0]) : 8;
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 8;
         Duration slice = Duration.ofSeconds(args.length > 1 ? Long.parseLong(args[1]) : 2);
         try (PostgresServer server = PostgresServer.startNew()) {
             System.out.printf("PostgreSQL at %s; %d client threads, pools of %d, SELECT 1; load average %.1f on %d "
                     + "CPUs%n", server.jdbcUrl(), CLIENT_THREADS, POOL_SIZE, loadAverage(),
                     Runtime.getRuntime().availableProcessors());
-            throughput(server, pairs, slice);
+            throughput(server, rounds, slice);
             rotation(server);
         }
     }
 
     /**
-     * Both pools stay open; the clients alternate between them in short slices, in the order plain-dualcred, then
-     * dualcred-plain, so that drift in the machine's load (other builds share it) hits both alike. The ratio of each
-     * pair is reported, then the median ratio and the totals.
+     * Three pools stay open — plain HikariCP, a second identical plain pool as a control, and dualcred — and the
+     * clients move between them in short slices, rotating the order each round so that drift in the machine's load
+     * (other builds share it) hits all alike. Each round gives two ratios against the first plain pool: the
+     * control's, which shows how far two identical pools differ on this machine, and dualcred's.
      */
-    private static void throughput(PostgresServer server, int pairs, Duration slice) throws Exception {
+    private static void throughput(PostgresServer server, int rounds, Duration slice) throws Exception {
         String role = Fixtures.uniqueRole("bench");
         String password = Fixtures.password();
         server.createLoginRole(role, password);
         try (HikariDataSource plainPool = plainPool(server, "plain", role, password);
+             HikariDataSource controlPool = plainPool(server, "plain-control", role, password);
              DualCredentialDataSource dualPool = DualCredentialDataSource.builder()
                      .hikariConfig(poolConfig(server, "dualcred"))
                      .credentialSource(CredentialSources.fixed(Credential.of(role, password)))
                      .build()) {
-            operationsPerSecond(plainPool, Duration.ofSeconds(3));
-            operationsPerSecond(dualPool, Duration.ofSeconds(3));
-            double plainTotal = 0;
-            double dualTotal = 0;
-            double[] ratios = new double[pairs];
-            for (int pair = 0; pair < pairs; pair++) {
-                double plain;
-                double dual;
-                if (pair % 2 == 0) {
-                    plain = operationsPerSecond(plainPool, slice);
-                    dual = operationsPerSecond(dualPool, slice);
-                } else {
-                    dual = operationsPerSecond(dualPool, slice);
-                    plain = operationsPerSecond(plainPool, slice);
-                }
-                plainTotal += plain;
-                dualTotal += dual;
-                ratios[pair] = dual / plain;
-                System.out.printf(Locale.ROOT, "pair %d: plain %6.0f ops/s, dualcred %6.0f ops/s, ratio %.3f%n",
-                        pair + 1, plain, dual, ratios[pair]);
+            List<DataSource> pools = List.of(plainPool, controlPool, dualPool);
+            for (DataSource pool : pools) {
+                operationsPerSecond(pool, Duration.ofSeconds(3));
             }
-            Arrays.sort(ratios);
-            double median = pairs % 2 == 1 ? ratios[pairs / 2] : (ratios[pairs / 2 - 1] + ratios[pairs / 2]) / 2;
-            System.out.printf(Locale.ROOT, "throughput: plain %.0f ops/s, dualcred %.0f ops/s (means over %d slices of"
-                    + " %d s); ratio of means %.3f, median ratio %.3f (min %.3f, max %.3f); load average now %.1f%n",
-                    plainTotal / pairs, dualTotal / pairs, pairs, slice.toSeconds(), dualTotal / plainTotal, median,
-                    ratios[0], ratios[pairs - 1], loadAverage());
+            double[] totals = new double[3];
+            double[] controlRatios = new double[rounds];
+            double[] dualRatios = new double[rounds];
+            for (int round = 0; round < rounds; round++) {
+                double[] rates = new double[3];
+                for (int step = 0; step < 3; step++) {
+                    int pool = (round + step) % 3;
+                    rates[pool] = operationsPerSecond(pools.get(pool), slice);
+                    totals[pool] += rates[pool];
+                }
+                controlRatios[round] = rates[1] / rates[0];
+                dualRatios[round] = rates[2] / rates[0];
+                System.out.printf(Locale.ROOT, "round %2d: plain %6.0f, control %6.0f, dualcred %6.0f ops/s; "
+                        + "control/plain %.3f, dualcred/plain %.3f%n", round + 1, rates[0], rates[1], rates[2],
+                        controlRatios[round], dualRatios[round]);
+            }
+            System.out.printf(Locale.ROOT, "throughput: plain %.0f, control %.0f, dualcred %.0f ops/s (means of %d slices"
+                    + " of %d s); dualcred/plain: ratio of means %.3f, median %.3f; control/plain (noise floor): "
+                    + "ratio of means %.3f, median %.3f (range %.3f to %.3f); load average now %.1f%n",
+                    totals[0] / rounds, totals[1] / rounds, totals[2] / rounds, rounds, slice.toSeconds(),
+                    totals[2] / totals[0], median(dualRatios), totals[1] / totals[0], median(controlRatios),
+                    Arrays.stream(controlRatios).min().orElse(0), Arrays.stream(controlRatios).max().orElse(0),
+                    loadAverage());
         }
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int middle = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 
     private static double operationsPerSecond(DataSource pool, Duration duration) throws Exception {

@@ -6,8 +6,15 @@ import java.util.List;
 /**
  * Continuous load on one client: {@code threads} threads, each running the client's operation back to back (no
  * think time) and recording every outcome in the client's {@link ClientMeter}.
+ *
+ * <p>After a failed operation a thread pauses {@value #PAUSE_AFTER_FAILURE_MILLIS} ms, as a caller would before
+ * trying again. Without the pause a pool that fails in microseconds (plain Jedis meeting {@code WRONGPASS}) turns
+ * the load into a login storm of tens of thousands per second, which starves the server and the machine for the
+ * other pool and measures the load generator instead of the pools.
  */
 final class Load {
+
+    static final long PAUSE_AFTER_FAILURE_MILLIS = 10;
 
     /** One operation against the pool: borrow, run a trivial command, give back. */
     @FunctionalInterface
@@ -57,7 +64,20 @@ final class Load {
                 return;
             } catch (Exception e) {
                 meter.failed(System.nanoTime() - start, e);
+                if (!pause()) {
+                    return;
+                }
             }
+        }
+    }
+
+    private static boolean pause() {
+        try {
+            Thread.sleep(PAUSE_AFTER_FAILURE_MILLIS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 }

@@ -182,7 +182,10 @@ public final class DrillCommand implements Callable<Integer> {
         ConsoleReport.print(drill, out);
         out.println("report: " + report.toAbsolutePath());
         out.println("json:   " + json.toAbsolutePath());
-        out.println("log:    " + Path.of(System.getProperty("dualcred.drill.log")).toAbsolutePath());
+        Path logged = Path.of(System.getProperty("dualcred.drill.log")).toAbsolutePath();
+        if (Files.exists(logged)) {
+            out.println("log:    " + logged);
+        }
         out.flush();
         return drill.passed() ? 0 : 1;
     }

@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,6 +56,12 @@ class DrillRunTest {
             assertThat(run.get("throughput_ratio").asDouble()).as(backend + " ratio").isPositive();
             assertThat(run.get("steps")).hasSize(6);
         }
+
+        // The drill's passwords are 32 characters from Secrets' alphabet; none may show anywhere.
+        Pattern password = Pattern.compile("\\b[A-HJ-NP-Za-km-z2-9]{32}\\b");
+        assertThat(password.matcher(output).find()).as("a password in the console output").isFalse();
+        assertThat(password.matcher(Files.readString(json)).find()).as("a password in the JSON").isFalse();
+        assertThat(password.matcher(Files.readString(report)).find()).as("a password in the report").isFalse();
 
         String html = Files.readString(report);
         assertThat(html).startsWith("<!DOCTYPE html>").endsWith("</html>\n")

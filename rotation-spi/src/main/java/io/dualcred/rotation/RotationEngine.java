@@ -64,6 +64,15 @@ public final class RotationEngine implements AutoCloseable {
      * rejected login per switch plus only those already under way.
      */
     private volatile long rejectedGeneration = -1;
+    /**
+     * The newest generation whose credential has had one login attempt that the server did not reject. Until
+     * then, logins with a new generation's credential go one at a time ({@link #probe}): when the server already
+     * changed the password, a burst of new connections (a pool filling up after an eviction) then causes one
+     * rejected login instead of one per connection. A network failure also opens the gate, so an unreachable server
+     * does not make callers queue for each other's connect timeouts.
+     */
+    private final AtomicLong probedGeneration = new AtomicLong(-1);
+    private final ReentrantLock probe = new ReentrantLock();
 
     private final AtomicLong switches = new AtomicLong();
     private final AtomicLong promotions = new AtomicLong();
@@ -153,17 +162,32 @@ public final class RotationEngine implements AutoCloseable {
                 }
                 continue;
             }
+            boolean probing = probedGeneration.get() < seen.generation;
+            if (probing) {
+                probe.lockInterruptibly();
+                if (state != seen || probedGeneration.get() >= seen.generation
+                        || rejectedGeneration == seen.generation) {
+                    probe.unlock();   // another login settled it meanwhile: look again
+                    continue;
+                }
+            }
             Exception rejection;
             try {
                 C connection = login(opener, seen.active);
+                probed(seen.generation);
                 return new Login<>(connection, seen.generation, seen.activeSlot, seen.active.username());
             } catch (Exception failure) {
                 if (!isAuthenticationFailure(failure)) {
+                    probed(seen.generation);
                     throw failure;
                 }
                 rejectedGeneration = seen.generation;
                 recordRejection(seen.activeSlot, seen.active, failure);
                 rejection = failure;
+            } finally {
+                if (probing) {
+                    probe.unlock();
+                }
             }
             Login<C> login = recoverIfUnchanged(opener, seen, seen.active, rejection, pass);
             if (login != null) {
@@ -360,6 +384,7 @@ public final class RotationEngine implements AutoCloseable {
                 LOG.info("{} - logins accepted again with {} {}", poolName, slot, credential.username());
             }
             state = s.accepted(slot);
+            probed(s.generation);
             return new Login<>(connection, s.generation, slot, credential.username());
         }
         long generation = s.generation + 1;
@@ -367,6 +392,7 @@ public final class RotationEngine implements AutoCloseable {
         String reason = attempts.stream().map(a -> a + " rejected").reduce((a, b) -> a + ", " + b)
                 .map(rejected -> rejected + "; ").orElse("") + slot + " " + credential.username() + " accepted";
         state = s.switchedTo(credential, slot, generation, now, reason);
+        probed(generation);
         switches.incrementAndGet();
         LOG.info("{} - switched credentials from {} {} to {} {} (generation {}): {}", poolName, s.activeSlot,
                 s.active.username(), slot, credential.username(), generation, reason);
@@ -398,6 +424,10 @@ public final class RotationEngine implements AutoCloseable {
 
     private <C> C login(ConnectionOpener<C> opener, Credential credential) throws Exception {
         return Objects.requireNonNull(opener.open(credential), "ConnectionOpener returned null");
+    }
+
+    private void probed(long generation) {
+        probedGeneration.accumulateAndGet(generation, Math::max);
     }
 
     private boolean isAuthenticationFailure(Exception failure) {

@@ -72,11 +72,19 @@ class RotationEngineConcurrencyTest {
         return results;
     }
 
-    @Test
-    void manyThreadsRejectedTogetherCauseOneSourceLoadAndOneSwitch() throws Exception {
-        server.accept(NEW);
+    /** One accepted login opens the probe gate, so that later logins of this generation run concurrently. */
+    void startWithAProvenCredential() throws Exception {
+        server.accept(OLD);
         engine = RotationEngine.builder("orders-db").source(source).classifier(EngineFixtures.CLASSIFIER)
                 .evictor(evictor).start();
+        engine.openWithFallback(server::open);
+        server.revoke("app");
+    }
+
+    @Test
+    void manyThreadsRejectedTogetherCauseOneSourceLoadAndOneSwitch() throws Exception {
+        startWithAProvenCredential();
+        server.accept(NEW);
 
         List<Future<Object>> results = runTogether(rejectOldTogether(new CountDownLatch(THREADS)));
 
@@ -94,8 +102,7 @@ class RotationEngineConcurrencyTest {
 
     @Test
     void manyThreadsRejectedTogetherWithNoGoodCredentialCauseOneRound() throws Exception {
-        engine = RotationEngine.builder("orders-db").source(source).classifier(EngineFixtures.CLASSIFIER)
-                .evictor(evictor).start();
+        startWithAProvenCredential();
 
         List<Future<Object>> results = runTogether(rejectOldTogether(new CountDownLatch(THREADS)));
 
@@ -140,6 +147,82 @@ class RotationEngineConcurrencyTest {
     /** Whether some thread waits for the engine's transition lock, read through the lock itself. */
     private static boolean hasWaitingThreads(RotationEngine engine) throws ReflectiveOperationException {
         java.lang.reflect.Field field = RotationEngine.class.getDeclaredField("transitions");
+        field.setAccessible(true);
+        return ((java.util.concurrent.locks.ReentrantLock) field.get(engine)).hasQueuedThreads();
+    }
+
+    @Test
+    void aBurstOfNewConnectionsTriesAnUnprovenCredentialOnce() throws Exception {
+        server.accept(NEW);
+        engine = RotationEngine.builder("orders-db").source(source).classifier(EngineFixtures.CLASSIFIER)
+                .evictor(evictor).start();
+
+        List<Future<Object>> results = runTogether(server::open);
+
+        for (Future<Object> result : results) {
+            assertThat(result.get(10, TimeUnit.SECONDS)).isInstanceOfSatisfying(Login.class,
+                    login -> assertThat(login.slot()).isEqualTo(Slot.NEXT));
+        }
+        assertThat(server.attemptsWith(OLD)).as("one rejected login for the whole burst").isEqualTo(1);
+    }
+
+    @Test
+    void afterEvictionTheFirstLoginProbesBeforeTheRestFollow() throws Exception {
+        startWithAProvenCredential();
+        server.accept(NEW);
+        engine.evictConnections();
+
+        List<Future<Object>> results = runTogether(server::open);
+
+        for (Future<Object> result : results) {
+            assertThat(result.get(10, TimeUnit.SECONDS)).isInstanceOf(Login.class);
+        }
+        assertThat(server.attemptsWith(OLD)).as("the proving login plus one probe").isEqualTo(2);
+    }
+
+    @Test
+    void aNetworkFailureOfTheProbeLetsTheWaitingLoginsProceedTogether() throws Exception {
+        engine = RotationEngine.builder("orders-db").source(source).classifier(EngineFixtures.CLASSIFIER)
+                .evictor(evictor).start();
+        CountDownLatch probeInside = new CountDownLatch(1);
+        CountDownLatch releaseProbe = new CountDownLatch(1);
+        CountDownLatch followersInside = new CountDownLatch(2);
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        ConnectionOpener<FakeConnection> unreachable = credential -> {
+            if (calls.incrementAndGet() == 1) {
+                probeInside.countDown();
+                assertThat(releaseProbe.await(10, TimeUnit.SECONDS)).isTrue();
+            } else {
+                followersInside.countDown();
+                assertThat(followersInside.await(10, TimeUnit.SECONDS)).as("followers run concurrently").isTrue();
+            }
+            throw new EngineFixtures.Unreachable();
+        };
+
+        Future<Login<FakeConnection>> probeLogin = executor.submit(() -> engine.openWithFallback(unreachable));
+        assertThat(probeInside.await(10, TimeUnit.SECONDS)).isTrue();
+        Future<Login<FakeConnection>> follower1 = executor.submit(() -> engine.openWithFallback(unreachable));
+        Future<Login<FakeConnection>> follower2 = executor.submit(() -> engine.openWithFallback(unreachable));
+        await().atMost(java.time.Duration.ofSeconds(10)).until(() -> calls.get() == 1 && probeHasWaiters(engine));
+        releaseProbe.countDown();
+
+        for (Future<Login<FakeConnection>> login : List.of(probeLogin, follower1, follower2)) {
+            assertThat(catchFailure(login)).isInstanceOf(EngineFixtures.Unreachable.class);
+        }
+        assertThat(calls).hasValue(3);
+    }
+
+    private static Throwable catchFailure(Future<?> future) throws Exception {
+        try {
+            future.get(20, TimeUnit.SECONDS);
+            return null;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return e.getCause();
+        }
+    }
+
+    private static boolean probeHasWaiters(RotationEngine engine) throws ReflectiveOperationException {
+        java.lang.reflect.Field field = RotationEngine.class.getDeclaredField("probe");
         field.setAccessible(true);
         return ((java.util.concurrent.locks.ReentrantLock) field.get(engine)).hasQueuedThreads();
     }

@@ -394,8 +394,13 @@ public final class RotationEngine implements AutoCloseable {
         state = s.switchedTo(credential, slot, generation, now, reason);
         probed(generation);
         switches.incrementAndGet();
-        LOG.info("{} - switched credentials from {} {} to {} {} (generation {}): {}", poolName, s.activeSlot,
-                s.active.username(), slot, credential.username(), generation, reason);
+        if (slot == s.activeSlot && credential.username().equals(s.active.username())) {
+            LOG.info("{} - switched to the source's new {} credential for {} (generation {}): {}", poolName, slot,
+                    credential.username(), generation, reason);
+        } else {
+            LOG.info("{} - switched credentials from {} {} to {} {} (generation {}): {}", poolName, s.activeSlot,
+                    s.active.username(), slot, credential.username(), generation, reason);
+        }
         publish(() -> new RotationEvent.CredentialSwitched(poolName, now, s.activeSlot, s.active.username(), slot,
                 credential.username(), generation));
         evict(generation, "switched to " + slot + " " + credential.username());

@@ -351,6 +351,9 @@ public final class RotationEngine implements AutoCloseable {
                     connection = login(opener, candidate);
                 } catch (Exception failure) {
                     if (!isAuthenticationFailure(failure)) {
+                        // The recovery ends here; otherwise every later login would go straight to recovery and
+                        // re-read the source while the server is unreachable, instead of trying the active one.
+                        rejectedGeneration = -1;
                         throw failure;
                     }
                     recordRejection(slot, candidate, failure);

@@ -208,6 +208,29 @@ class RotationEngineTest {
     }
 
     @Test
+    void aServerThatGoesAwayDuringASwitchDoesNotMakeEveryLaterLoginReReadTheSource() throws Exception {
+        server.accept(NEW);
+        start(CredentialSet.of(OLD, NEW));
+        ConnectionOpener<FakeConnection> opener = credential -> {
+            if (credential.equals(NEW)) {
+                server.setReachable(false);   // the server goes away between the rejection of OLD and NEW's login
+            }
+            return server.open(credential);
+        };
+        assertThatThrownBy(() -> engine.openWithFallback(opener)).isInstanceOf(Unreachable.class);
+        int loadsAfterTheSwitchBegan = source.loads();
+
+        for (int attempt = 0; attempt < 5; attempt++) {
+            assertThatThrownBy(this::login).isInstanceOf(Unreachable.class);
+        }
+        assertThat(source.loads()).as("source reads while the server is away").isEqualTo(loadsAfterTheSwitchBegan);
+
+        server.setReachable(true);
+        assertThat(login().slot()).isEqualTo(Slot.NEXT);
+        assertThat(engine.status().counters().switches()).isEqualTo(1);
+    }
+
+    @Test
     void everyCredentialRejectedGivesASpecificExceptionNamingSlotsAndUsernames() throws Exception {
         start(CredentialSet.of(OLD, OTHER_ROLE));
 

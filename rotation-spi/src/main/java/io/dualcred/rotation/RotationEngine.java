@@ -58,12 +58,13 @@ public final class RotationEngine implements AutoCloseable {
     private volatile boolean closed;
     private boolean changedWhileStarting;
     /**
-     * The generation whose active credential the server has rejected and whose recovery has not finished yet, or
-     * -1. Logins that start meanwhile wait for that recovery instead of trying the rejected credential again, so a
+     * The active credential the server has rejected while its recovery has not finished yet, or {@code null}.
+     * Logins that start meanwhile wait for that recovery instead of trying the rejected credential again, so a
      * pool that opens many connections at once (commons-pool2 opens them on the borrowing threads) causes one
-     * rejected login per switch plus only those already under way.
+     * rejected login per switch plus only those already under way. It names the credential, not a generation: an
+     * eviction raises the generation without changing the credential, and must not make it worth trying again.
      */
-    private volatile long rejectedGeneration = -1;
+    private volatile Credential rejectedActive;
     /**
      * The newest generation whose credential has had one login attempt that the server did not reject. Until
      * then, logins with a new generation's credential go one at a time ({@link #probe}): when the server already
@@ -155,7 +156,7 @@ public final class RotationEngine implements AutoCloseable {
                 }
                 continue;
             }
-            if (rejectedGeneration == seen.generation) {
+            if (seen.active.equals(rejectedActive)) {
                 Login<C> login = recoverIfUnchanged(opener, seen, seen.active, null, pass);
                 if (login != null) {
                     return login;
@@ -166,7 +167,7 @@ public final class RotationEngine implements AutoCloseable {
             if (probing) {
                 probe.lockInterruptibly();
                 if (state != seen || probedGeneration.get() >= seen.generation
-                        || rejectedGeneration == seen.generation) {
+                        || seen.active.equals(rejectedActive)) {
                     probe.unlock();   // another login settled it meanwhile: look again
                     continue;
                 }
@@ -181,7 +182,7 @@ public final class RotationEngine implements AutoCloseable {
                     probed(seen.generation);
                     throw failure;
                 }
-                rejectedGeneration = seen.generation;
+                rejectedActive = seen.active;
                 recordRejection(seen.activeSlot, seen.active, failure);
                 rejection = failure;
             } finally {
@@ -353,7 +354,7 @@ public final class RotationEngine implements AutoCloseable {
                     if (!isAuthenticationFailure(failure)) {
                         // The recovery ends here; otherwise every later login would go straight to recovery and
                         // re-read the source while the server is unreachable, instead of trying the active one.
-                        rejectedGeneration = -1;
+                        rejectedActive = null;
                         throw failure;
                     }
                     recordRejection(slot, candidate, failure);
@@ -380,13 +381,15 @@ public final class RotationEngine implements AutoCloseable {
     }
 
     private <C> Login<C> accept(C connection, Slot slot, Credential credential, List<Attempt> attempts) {
-        rejectedGeneration = -1;
+        // The rejection mark is cleared only once the new state is visible: a login that found it cleared while
+        // the old state was still in place would try the rejected credential again.
         State s = state;
         if (credential.equals(s.active)) {
             if (s.rejection != null) {
                 LOG.info("{} - logins accepted again with {} {}", poolName, slot, credential.username());
             }
             state = s.accepted(slot);
+            rejectedActive = null;
             probed(s.generation);
             return new Login<>(connection, s.generation, slot, credential.username());
         }
@@ -395,6 +398,7 @@ public final class RotationEngine implements AutoCloseable {
         String reason = attempts.stream().map(a -> a + " rejected").reduce((a, b) -> a + ", " + b)
                 .map(rejected -> rejected + "; ").orElse("") + slot + " " + credential.username() + " accepted";
         state = s.switchedTo(credential, slot, generation, now, reason);
+        rejectedActive = null;
         probed(generation);
         switches.incrementAndGet();
         if (slot == s.activeSlot && credential.username().equals(s.active.username())) {

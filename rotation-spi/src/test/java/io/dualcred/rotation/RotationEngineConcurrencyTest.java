@@ -144,6 +144,32 @@ class RotationEngineConcurrencyTest {
         assertThat(loads).hasValue(2);
     }
 
+    @Test
+    void anEvictionRequestedWhileTheActiveCredentialIsBeingRejectedDoesNotMakeTheEngineTryItAgain() throws Exception {
+        server.accept(NEW);
+        engine = RotationEngine.builder("orders-db").source(source).classifier(EngineFixtures.CLASSIFIER)
+                .evictor(evictor).start();
+        CountDownLatch loggingIn = new CountDownLatch(1);
+        CountDownLatch evicted = new CountDownLatch(1);
+        ConnectionOpener<FakeConnection> opener = credential -> {
+            if (credential.equals(OLD) && loggingIn.getCount() > 0) {
+                // The operator's evictConnections() lands while the server is rejecting this login.
+                loggingIn.countDown();
+                assertThat(evicted.await(10, TimeUnit.SECONDS)).isTrue();
+            }
+            return server.open(credential);
+        };
+
+        Future<Login<FakeConnection>> login = executor.submit(() -> engine.openWithFallback(opener));
+        assertThat(loggingIn.await(10, TimeUnit.SECONDS)).isTrue();
+        engine.evictConnections();
+        evicted.countDown();
+
+        assertThat(login.get(10, TimeUnit.SECONDS).slot()).isEqualTo(Slot.NEXT);
+        assertThat(server.attemptsWith(OLD)).as("logins with the rejected credential").isEqualTo(1);
+        assertThat(engine.status().counters().rejectedLogins()).isEqualTo(1);
+    }
+
     /** Whether some thread waits for the engine's transition lock, read through the lock itself. */
     private static boolean hasWaitingThreads(RotationEngine engine) throws ReflectiveOperationException {
         java.lang.reflect.Field field = RotationEngine.class.getDeclaredField("transitions");

@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -283,7 +284,8 @@ public final class DualCredentialDataSource implements DataSource, Closeable {
     /**
      * Borrows from HikariCP, waiting at most {@link AllRejectedFailFast#MAX_WAIT_WHILE_REJECTED} instead of
      * {@code connectionTimeout} when every credential is rejected and the pool is empty. The bound is kept by this
-     * thread itself, so it holds however busy the machine is. {@link HikariPool#getConnection(long)} is public and its
+     * thread itself, so it holds however busy the machine is. If logins succeeded again before the bound ran out,
+     * the caller keeps waiting for the rest of {@code connectionTimeout}, as with a healthy pool. {@link HikariPool#getConnection(long)} is public and its
      * package exported, though left out of HikariCP's Javadoc; if a later HikariCP hides it, {@code boundedWaits} is
      * {@code null} and waiters rely on being woken (see {@link AllRejectedFailFast}).
      */
@@ -292,10 +294,21 @@ public final class DualCredentialDataSource implements DataSource, Closeable {
         if (rejected == null || boundedWaits == null || hikari.isClosed()) {
             return hikari.getConnection();
         }
+        long started = System.nanoTime();
         try {
             return boundedWaits.getConnection(AllRejectedFailFast.MAX_WAIT_WHILE_REJECTED.toMillis());
-        } catch (SQLTransientConnectionException noLoginSucceeded) {
-            throw AllRejectedFailFast.toSqlException(rejected);
+        } catch (SQLTransientConnectionException noConnectionYet) {
+            long remaining = hikari.getConnectionTimeout()
+                    - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            if (failFast.rejection() != null) {
+                throw AllRejectedFailFast.toSqlException(rejected);
+            }
+            if (remaining <= 0) {
+                throw noConnectionYet;
+            }
+            // A login succeeded meanwhile and another caller got its connection: the pool works again, so this
+            // caller waits as callers of a healthy pool do, instead of reporting a rejection that is over.
+            return boundedWaits.getConnection(remaining);
         }
     }
 

@@ -183,6 +183,11 @@ public final class AllRejectedFailFast implements AutoCloseable {
         }
     }
 
+    /** @return the latest rejection of every credential, or {@code null} once a login succeeded again */
+    public AllCredentialsRejectedException rejection() {
+        return rejection;
+    }
+
     /** Records that a login succeeded: callers wait for connections as usual again. */
     public void loginAccepted() {
         if (rejection != null) {

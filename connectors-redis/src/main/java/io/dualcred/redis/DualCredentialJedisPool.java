@@ -1,6 +1,8 @@
 package io.dualcred.redis;
 
+import io.dualcred.redis.internal.RotatingConnections;
 import io.dualcred.rotation.RotationEngine;
+import java.time.Duration;
 import java.util.Objects;
 import org.apache.commons.pool2.PooledObjectFactory;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
@@ -20,12 +22,23 @@ public final class DualCredentialJedisPool extends JedisPool {
 
     private final RotationEngine engine;
     private final RedisRotation rotation;
+    private final RotatingConnections<Jedis> connections;
 
     DualCredentialJedisPool(GenericObjectPoolConfig<Jedis> poolConfig, PooledObjectFactory<Jedis> factory,
-                            RotationEngine engine) {
+                            RotationEngine engine, RotatingConnections<Jedis> connections) {
         super(poolConfig, factory);
         this.engine = Objects.requireNonNull(engine, "engine");
         this.rotation = new RedisRotation(engine);
+        this.connections = Objects.requireNonNull(connections, "connections");
+    }
+
+    /**
+     * Borrows as {@code JedisPool} does, except that a caller queued for a connection learns within a quarter of a
+     * second that every credential is rejected, rather than after {@code maxWait}. {@link #getResource()} comes here.
+     */
+    @Override
+    public Jedis borrowObject(Duration borrowMaxWaitDuration) throws Exception {
+        return connections.borrow(this, borrowMaxWaitDuration, wait -> super.borrowObject(wait));
     }
 
     /** @return status, refresh and eviction of this pool's credentials and connections */

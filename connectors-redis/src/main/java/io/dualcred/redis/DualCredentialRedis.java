@@ -5,6 +5,7 @@ import io.dualcred.redis.internal.DualCredentialConnectionFactory;
 import io.dualcred.redis.internal.DualCredentialJedisFactory;
 import io.dualcred.redis.internal.RedisAuthFailureClassifier;
 import io.dualcred.redis.internal.RedisConnectionOpener;
+import io.dualcred.redis.internal.RotatingConnectionProvider;
 import io.dualcred.redis.internal.RotatingConnections;
 import io.dualcred.rotation.CredentialSource;
 import io.dualcred.rotation.CredentialSourceException;
@@ -464,7 +465,7 @@ public final class DualCredentialRedis {
                 DualCredentialConnectionFactory factory =
                         new DualCredentialConnectionFactory(socketFactory, settings.clientConfig(null), connections);
                 GenericObjectPoolConfig<Connection> poolConfig = typedPoolConfig(ConnectionPoolConfig::new);
-                provider = new PooledConnectionProvider(factory, poolConfig);
+                provider = new RotatingConnectionProvider(factory, poolConfig, connections);
                 connections.attach(provider.getPool());
                 RedisClient client = RedisClient.builder()
                         .clientConfig(settings.commandConfig())
@@ -504,7 +505,7 @@ public final class DualCredentialRedis {
             try {
                 GenericObjectPoolConfig<Jedis> poolConfig = typedPoolConfig(JedisPoolConfig::new);
                 DualCredentialJedisPool pool = new DualCredentialJedisPool(poolConfig,
-                        new DualCredentialJedisFactory(name, connections, settings.database()), engine);
+                        new DualCredentialJedisFactory(name, connections, settings.database()), engine, connections);
                 connections.attach(pool);
                 logStart(name, "JedisPool", settings, poolConfig);
                 return pool;

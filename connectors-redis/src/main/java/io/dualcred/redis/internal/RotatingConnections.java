@@ -6,6 +6,8 @@ import io.dualcred.rotation.ConnectionEvictor;
 import io.dualcred.rotation.ConnectionOpener;
 import io.dualcred.rotation.Login;
 import io.dualcred.rotation.RotationEngine;
+import java.time.Duration;
+import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.function.Function;
 import org.apache.commons.pool2.PooledObject;
@@ -44,11 +46,21 @@ public final class RotatingConnections<T> implements ConnectionEvictor {
      */
     private static final int MAX_LOGINS_PER_OPEN = 3;
 
+    /**
+     * How long a caller queued for a connection waits before it checks whether logins are being rejected. The
+     * pool wakes a queued caller only when a connection is returned or made; after an eviction the returned ones
+     * are retired, and while every credential is rejected none is made, so without this the caller would wait for
+     * {@code maxWait}, forever by default.
+     */
+    static final Duration QUEUED_WAIT_SLICE = Duration.ofMillis(250);
+
     private final String poolName;
     private final ConnectionOpener<Connection> opener;
     private final Function<Connection, T> wrap;
     private volatile RotationEngine engine;
     private volatile GenericObjectPool<T> pool;
+    /** The latest "every credential rejected", or {@code null} once a login succeeded again. */
+    private volatile AllCredentialsRejectedException rejection;
 
     /**
      * @param poolName the pool name, for log lines
@@ -98,6 +110,60 @@ public final class RotatingConnections<T> implements ConnectionEvictor {
             login = login(rotation);
         }
         return new TaggedPooledObject<>(wrap.apply(login.connection()), login.generation());
+    }
+
+    /**
+     * Borrows as commons-pool does, except that a caller queued for a connection gets a
+     * {@link RedisCredentialsRejectedException} within {@link #QUEUED_WAIT_SLICE} once every credential is rejected,
+     * instead of waiting for {@code maxWait}: it waits in slices and looks at the latest login outcome between them.
+     *
+     * @param connectionPool the pool to borrow from
+     * @param maxWait the caller's whole wait; negative waits forever
+     * @param borrow borrows with a given wait, e.g. {@code GenericObjectPool.borrowObject(Duration)}
+     * @param <P> the pooled type
+     * @return the borrowed object
+     * @throws RedisCredentialsRejectedException when every credential was rejected while the caller waited
+     * @throws Exception whatever the pool throws, e.g. its timeout once {@code maxWait} has passed
+     */
+    public <P> P borrow(GenericObjectPool<P> connectionPool, Duration maxWait, SlicedBorrow<P> borrow)
+            throws Exception {
+        if (!connectionPool.getBlockWhenExhausted()) {
+            return borrow.borrow(maxWait);
+        }
+        boolean forever = maxWait.isNegative();
+        long deadline = System.nanoTime() + (forever ? 0 : maxWait.toNanos());
+        while (true) {
+            long left = forever ? Long.MAX_VALUE : deadline - System.nanoTime();
+            try {
+                return borrow.borrow(Duration.ofNanos(Math.max(0, Math.min(left, QUEUED_WAIT_SLICE.toNanos()))));
+            } catch (NoSuchElementException timeout) {
+                if (timeout.getCause() != null) {
+                    throw timeout;   // a connection that could not be activated or validated, not a timeout
+                }
+                AllCredentialsRejectedException rejected = rejection;
+                if (rejected != null) {
+                    throw new RedisCredentialsRejectedException(rejected);
+                }
+                if (!forever && deadline - System.nanoTime() <= 0) {
+                    throw timeout;
+                }
+            }
+        }
+    }
+
+    /**
+     * One borrow with a bounded wait.
+     *
+     * @param <P> the pooled type
+     */
+    @FunctionalInterface
+    public interface SlicedBorrow<P> {
+        /**
+         * @param wait how long to wait for a connection
+         * @return the borrowed object
+         * @throws Exception as the pool throws; {@link NoSuchElementException} without a cause when the wait ran out
+         */
+        P borrow(Duration wait) throws Exception;
     }
 
     /**
@@ -157,8 +223,11 @@ public final class RotatingConnections<T> implements ConnectionEvictor {
 
     private Login<Connection> login(RotationEngine rotation) throws Exception {
         try {
-            return rotation.openWithFallback(opener);
+            Login<Connection> login = rotation.openWithFallback(opener);
+            rejection = null;
+            return login;
         } catch (AllCredentialsRejectedException rejected) {
+            rejection = rejected;
             throw new RedisCredentialsRejectedException(rejected);
         }
     }

@@ -1,0 +1,61 @@
+package io.dualcred.integration.support;
+
+import io.dualcred.rotation.RotationStatus;
+
+/**
+ * A dualcred pool as the scenarios drive it, whatever its kind: one unit of application work, the rotation
+ * controls an operator has (status, refresh, evict), and what the pool itself reports about its size.
+ */
+public interface PoolUnderTest extends AutoCloseable {
+
+    /** @return the pool name */
+    String name();
+
+    /** @return what kind of pool this is */
+    PoolKind kind();
+
+    /**
+     * One unit of application work: borrow, {@code SELECT 1} or {@code SET}+{@code GET} of the worker's own key,
+     * return.
+     *
+     * @param worker tells concurrent callers apart
+     * @throws Exception whatever the pool or driver throws
+     */
+    void operation(int worker) throws Exception;
+
+    /**
+     * @return the user the server says a borrowed connection is logged in as ({@code session_user},
+     *     {@code ACL WHOAMI})
+     * @throws Exception whatever the pool or driver throws
+     */
+    String loggedInAs() throws Exception;
+
+    /** @return the rotation status */
+    RotationStatus status();
+
+    /**
+     * Re-reads the source now.
+     *
+     * @return the status afterwards
+     */
+    RotationStatus refresh();
+
+    /** Retires every open connection gently, as an operator does after changing the password on the server. */
+    void evictConnections();
+
+    /** @return the physical connections the pool holds now, idle and in use */
+    int connections();
+
+    /** @return the most connections the pool may hold */
+    int maximumSize();
+
+    /**
+     * @param failure what a caller caught
+     * @return whether it is the documented "every credential was rejected" error of this kind of pool
+     */
+    boolean isEveryCredentialRejected(Throwable failure);
+
+    /** Closes the pool and everything it started. */
+    @Override
+    void close();
+}

@@ -94,8 +94,7 @@ class AwkwardCharactersTest {
 
     /** Redis user names cannot contain spaces; PostgreSQL role names can. */
     private static String awkwardUser(PoolKind kind, String prefix) {
-        String awkward = Sentinels.AWKWARD.replace("%s", "%");
-        return Sentinels.user(prefix) + (kind.isRedis() ? awkward.replace(' ', '_') : awkward);
+        return Sentinels.user(prefix) + (kind.isRedis() ? Sentinels.AWKWARD.replace(' ', '_') : Sentinels.AWKWARD);
     }
 
     /** The four keys, in a secret volume (published atomically) or in system properties (read on refresh). */

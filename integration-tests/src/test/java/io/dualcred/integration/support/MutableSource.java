@@ -68,8 +68,10 @@ public final class MutableSource implements CredentialSource {
     }
 
     /**
-     * Runs {@code action} once, on the engine's thread, when the engine next reads the source because the server
-     * rejected a credential: after the rejection, before the other credential is tried.
+     * Runs {@code action} once, on the engine's thread, at the engine's next fresh read of the source. When the
+     * server has just rejected the active credential, that read is the middle of the switch: after the rejection,
+     * before the other credential is tried. (An explicit {@code refresh()} reads fresh too; the scenarios that use
+     * this do not call it meanwhile.)
      *
      * @param action e.g. stopping the server or killing sessions
      */

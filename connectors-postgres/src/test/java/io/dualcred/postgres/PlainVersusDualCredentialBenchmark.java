@@ -1,5 +1,7 @@
 package io.dualcred.postgres;
 
+import static org.awaitility.Awaitility.await;
+
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.dualcred.rotation.Credential;
@@ -147,14 +149,12 @@ public final class PlainVersusDualCredentialBenchmark {
             server.setPassword(role, newPassword);
             Fixtures.retireOneConnection(plainPool);
             Fixtures.retireOneConnection(dualPool);
-            while (dualPool.status().counters().switches() == 0) {
-                Thread.sleep(10);
-            }
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
+                    .until(() -> dualPool.status().counters().switches() > 0);
             long switchMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - rotationStart);
-            while (server.sessions(role).stream().anyMatch(session -> "dualcred".equals(session.applicationName())
-                    && session.backendStart().isBefore(changed))) {
-                Thread.sleep(10);
-            }
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
+                    .until(() -> server.sessions(role).stream().noneMatch(session ->
+                            "dualcred".equals(session.applicationName()) && session.backendStart().isBefore(changed)));
             int terminated = server.terminateSessionsStartedBefore(role, changed);
             Thread.sleep(3_000);
             plainLoad.stop();

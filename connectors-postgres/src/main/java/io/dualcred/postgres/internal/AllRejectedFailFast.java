@@ -15,6 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +58,12 @@ import org.slf4j.LoggerFactory;
  * the waiting borrowers again while logins are rejected, so even a borrower that waits for a connection that is then
  * closed is failed within about {@code SWEEP_INTERVAL}.
  *
+ * <h2>Why no caller is failed for a rejection that is over</h2>
+ * Each recorded rejection carries a serial number, and a borrower notes, on entering, the rejection in force (or the
+ * serial of the last one, if it is over). A waker that read a rejection just before a login succeeded could otherwise
+ * fail a caller that entered afterwards, while the new connection was on its way into the pool. So a rejection wakes a
+ * borrower only if the borrower entered while that same rejection was in force or before it was recorded.
+ *
  * <h2>Why no stray interrupt is left behind</h2>
  * Waking and leaving are serialised per borrower (see {@link Borrower}): the waker sets {@code WOKEN} and interrupts
  * the thread inside the borrower's monitor; the borrower, leaving, either finds {@code WAITING} and becomes
@@ -93,8 +100,8 @@ public final class AllRejectedFailFast implements AutoCloseable {
     private final ThreadLocal<Borrower> ownBorrower = ThreadLocal.withInitial(this::register);
     private final AtomicInteger registrations = new AtomicInteger();
 
-    /** The latest rejection of every credential, or {@code null} once a login succeeded again. */
-    private volatile AllCredentialsRejectedException rejection;
+    /** The latest rejection of every credential ({@code null} once a login succeeded again) and its serial. */
+    private final AtomicReference<Marker> rejection = new AtomicReference<>(Marker.NONE);
     private volatile HikariPoolMXBean pool;
 
     private ScheduledExecutorService sweeper;
@@ -138,13 +145,13 @@ public final class AllRejectedFailFast implements AutoCloseable {
      */
     public Borrower enter() throws SQLException {
         Borrower borrower = ownBorrower.get();
-        if (!borrower.startWaiting()) {
+        if (!borrower.startWaiting(rejection)) {
             // This thread is already inside getConnection() (a re-entrant call from a callback): use a one-off.
             borrower = new Borrower(Thread.currentThread(), true);
             borrowers.add(borrower);
-            borrower.startWaiting();
+            borrower.startWaiting(rejection);
         }
-        AllCredentialsRejectedException latest = rejection;
+        AllCredentialsRejectedException latest = borrower.entered.exception;
         if (latest != null && poolIsEmpty()) {
             if (engine.status().backingOff()) {
                 AllCredentialsRejectedException woken = leave(borrower);
@@ -176,22 +183,28 @@ public final class AllRejectedFailFast implements AutoCloseable {
      * @param rejected the engine's exception
      */
     public void loginsRejected(AllCredentialsRejectedException rejected) {
-        rejection = rejected;
+        Objects.requireNonNull(rejected, "rejected");
+        Marker recorded = rejection.updateAndGet(m -> new Marker(rejected, m.serial + 1));
         startSweeping();
         if (poolIsEmpty()) {
-            wake(rejected, true);
+            wake(recorded, true);
         }
     }
 
     /** @return the latest rejection of every credential, or {@code null} once a login succeeded again */
     public AllCredentialsRejectedException rejection() {
-        return rejection;
+        return rejection.get().exception;
+    }
+
+    /** @return the rejection state now, as a waker reads it */
+    Marker marker() {
+        return rejection.get();
     }
 
     /** Records that a login succeeded: callers wait for connections as usual again. */
     public void loginAccepted() {
-        if (rejection != null) {
-            rejection = null;
+        if (rejection.get().exception != null) {
+            rejection.updateAndGet(m -> m.exception == null ? m : new Marker(null, m.serial));
             stopSweeping();
         }
     }
@@ -215,8 +228,8 @@ public final class AllRejectedFailFast implements AutoCloseable {
     }
 
     private void sweep() {
-        AllCredentialsRejectedException latest = rejection;
-        if (latest == null) {
+        Marker latest = rejection.get();
+        if (latest.exception == null) {
             stopSweeping();
             return;
         }
@@ -231,7 +244,7 @@ public final class AllRejectedFailFast implements AutoCloseable {
      * Wakes the waiting borrowers; those that bound their own wait only if {@code includingBounded}, since the
      * sweep must not cut short a wait for a login that may be under way.
      */
-    private void wake(AllCredentialsRejectedException rejected, boolean includingBounded) {
+    void wake(Marker rejected, boolean includingBounded) {
         int woken = 0;
         for (Borrower borrower : borrowers) {
             if (borrower.wake(rejected, includingBounded)) {
@@ -260,7 +273,7 @@ public final class AllRejectedFailFast implements AutoCloseable {
     }
 
     private synchronized void stopSweeping() {
-        if (sweeping != null && rejection == null) {
+        if (sweeping != null && rejection.get().exception == null) {
             sweeping.cancel(false);
             sweeping = null;
         }
@@ -287,19 +300,27 @@ public final class AllRejectedFailFast implements AutoCloseable {
         private int state = IDLE;
         private AllCredentialsRejectedException reason;
         private AllCredentialsRejectedException rejectedWhenEntering;
+        /** The rejection state read on entering, after being marked waiting. */
+        private Marker entered = Marker.NONE;
 
         private Borrower(Thread thread, boolean oneOff) {
             this.thread = new WeakReference<>(thread);
             this.oneOff = oneOff;
         }
 
-        /** @return {@code false} if this borrower is already waiting (re-entrant call) */
-        synchronized boolean startWaiting() {
+        /**
+         * Marks this borrower waiting, then reads the rejection state: in this order, so that a rejecting thread,
+         * which records the rejection before examining borrowers, either is seen here or sees this borrower waiting.
+         *
+         * @return {@code false} if this borrower is already waiting (re-entrant call)
+         */
+        synchronized boolean startWaiting(AtomicReference<Marker> rejection) {
             if (state != IDLE) {
                 return false;
             }
             state = WAITING;
             rejectedWhenEntering = null;
+            entered = rejection.get();
             return true;
         }
 
@@ -320,7 +341,7 @@ public final class AllRejectedFailFast implements AutoCloseable {
         }
 
         /** @return whether this call interrupted the borrower's thread */
-        synchronized boolean wake(AllCredentialsRejectedException rejected, boolean includingBounded) {
+        synchronized boolean wake(Marker rejected, boolean includingBounded) {
             Thread waiting = thread.get();
             // An interrupt the application already sent is left for HikariCP to report; adding ours would make it
             // impossible to tell whose it was.
@@ -328,8 +349,13 @@ public final class AllRejectedFailFast implements AutoCloseable {
                     || (!includingBounded && rejectedWhenEntering != null)) {
                 return false;
             }
+            // Entered after this rejection was over (a login succeeded meanwhile): the caller waits for the
+            // connection that login brought; a later rejection, if any, has its own serial and may wake it.
+            if (entered != rejected && entered.serial >= rejected.serial) {
+                return false;
+            }
             state = WOKEN;
-            reason = rejected;
+            reason = rejected.exception;
             waiting.interrupt();
             return true;
         }
@@ -350,6 +376,23 @@ public final class AllRejectedFailFast implements AutoCloseable {
         boolean threadEnded() {
             Thread owner = thread.get();
             return owner == null || !owner.isAlive();
+        }
+    }
+
+    /**
+     * A rejection of every credential, or none ({@code exception == null}) after a successful login, with the serial
+     * of the latest rejection recorded so far. Replaced as a whole, so a single read gives both.
+     */
+    static final class Marker {
+
+        static final Marker NONE = new Marker(null, 0);
+
+        final AllCredentialsRejectedException exception;
+        final long serial;
+
+        Marker(AllCredentialsRejectedException exception, long serial) {
+            this.exception = exception;
+            this.serial = serial;
         }
     }
 }

@@ -6,6 +6,7 @@ import io.dualcred.integration.redaction.Exposure;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.Queue;
@@ -19,6 +20,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * Each thread counts what succeeded and what failed, times every operation (the longest is a caller's worst wait),
  * and reads the pool's size after every operation, so the largest size ever seen is known without a sampling
  * thread. Failures are handed to the redaction scan and the first ones kept for assertion messages.
+ *
+ * <p>A failure belongs to the moment its operation <em>started</em>: on two busy cores a thread can be descheduled for
+ * tens of milliseconds between receiving an error and counting it, so counting by completion would charge a failure
+ * decided before a {@link Checkpoint} to the time after it.
  */
 public final class Load implements AutoCloseable {
 
@@ -35,6 +40,7 @@ public final class Load implements AutoCloseable {
     private final AtomicLong successes = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private final AtomicLong everyCredentialRejected = new AtomicLong();
+    private final FailureTimes failureTimes = new FailureTimes();
     private final AtomicLong slowestNanos = new AtomicLong();
     private final AtomicInteger largestPool = new AtomicInteger();
     private final Queue<Throwable> kept = new ConcurrentLinkedQueue<>();
@@ -90,6 +96,7 @@ public final class Load implements AutoCloseable {
                 pool.operation(worker);
                 successes.incrementAndGet();
             } catch (Exception | AssertionError e) {
+                failureTimes.add(start);
                 record(e);
             }
             slowestNanos.accumulateAndGet(System.nanoTime() - start, Math::max);
@@ -163,21 +170,27 @@ public final class Load implements AutoCloseable {
         return since[0];
     }
 
-    /** A point in the run, to count what happened after it. */
-    public record Checkpoint(long successes, long failures) {
+    /**
+     * A point in the run, to count what happened after it.
+     *
+     * @param successes operations that had succeeded by then
+     * @param nanoTime {@link System#nanoTime()} at that point
+     */
+    public record Checkpoint(long successes, long nanoTime) {
     }
 
-    /** @return the counts now */
+    /** @return the point now */
     public Checkpoint checkpoint() {
-        return new Checkpoint(successes.get(), failures.get());
+        return new Checkpoint(successes.get(), System.nanoTime());
     }
 
     /**
      * @param checkpoint an earlier point
-     * @return operations that failed after it
+     * @return operations that started after it and failed; one already under way at the checkpoint does not count,
+     *     even if its failure was recorded later
      */
     public long failuresSince(Checkpoint checkpoint) {
-        return failures.get() - checkpoint.failures();
+        return failureTimes.startedAfter(checkpoint.nanoTime());
     }
 
     /**
@@ -233,6 +246,39 @@ public final class Load implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 return;
             }
+        }
+    }
+
+    /**
+     * When each failed operation started, and when its failure was recorded (read under the lock, so these times
+     * only grow). A failure recorded before a point started before it, so counting those started after a point
+     * reads back only as far as the first failure recorded after it.
+     */
+    private static final class FailureTimes {
+
+        private long[] starts = new long[1024];
+        private long[] ends = new long[1024];
+        private int size;
+
+        synchronized void add(long start) {
+            long end = System.nanoTime();
+            if (size == starts.length) {
+                starts = Arrays.copyOf(starts, size * 2);
+                ends = Arrays.copyOf(ends, size * 2);
+            }
+            starts[size] = start;
+            ends[size] = end;
+            size++;
+        }
+
+        synchronized long startedAfter(long point) {
+            long count = 0;
+            for (int i = size - 1; i >= 0 && ends[i] - point > 0; i--) {
+                if (starts[i] - point > 0) {
+                    count++;
+                }
+            }
+            return count;
         }
     }
 }

@@ -1,0 +1,178 @@
+package io.dualcred.postgres.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.zaxxer.hikari.HikariPoolMXBean;
+import io.dualcred.rotation.AllCredentialsRejectedException;
+import io.dualcred.rotation.Credential;
+import io.dualcred.rotation.CredentialSources;
+import io.dualcred.rotation.RotationEngine;
+import io.dualcred.rotation.Slot;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Who is woken, and for which rejection: pure logic on the calling thread, with a pool stub that reports no
+ * connection and an engine that never logs in. Waking interrupts the borrower's thread, here the test's own, so each
+ * test checks that {@link AllRejectedFailFast#leave} reports the wake and clears the interrupt, or that neither
+ * happened.
+ */
+class AllRejectedFailFastTest {
+
+    private final RotationEngine engine = RotationEngine.builder("fail-fast-unit")
+            .source(CredentialSources.fixed(Credential.of("app", "unit-test-secret")))
+            .classifier(failure -> failure instanceof RejectedLogin)
+            .evictor(generation -> { })
+            .start();
+    private final AllRejectedFailFast failFast = new AllRejectedFailFast("fail-fast-unit", engine);
+
+    AllRejectedFailFastTest() {
+        failFast.bind(new EmptyPool());
+    }
+
+    @AfterEach
+    void close() {
+        failFast.close();
+        engine.close();
+        Thread.interrupted();
+    }
+
+    @Test
+    void aCallerWaitingBeforeEveryCredentialWasRejectedIsWokenWithThatRejection() {
+        AllRejectedFailFast.Borrower borrower = enter();
+        AllCredentialsRejectedException rejected = rejection();
+
+        failFast.loginsRejected(rejected);
+
+        assertThat(Thread.currentThread().isInterrupted()).isTrue();
+        assertThat(failFast.leave(borrower)).isSameAs(rejected);
+        assertThat(Thread.currentThread().isInterrupted()).as("the interrupt this class caused is cleared").isFalse();
+    }
+
+    @Test
+    void aCallerEnteringAnEmptyPoolDuringARejectionBoundsItsWaitAndIsWokenOnlyByTheRejectingThread() {
+        AllCredentialsRejectedException rejected = rejection();
+        failFast.loginsRejected(rejected);
+        AllRejectedFailFast.Borrower borrower = enter();
+        assertThat(borrower.rejectedWhenEntering()).isSameAs(rejected);
+
+        failFast.wake(failFast.marker(), false);
+        assertThat(Thread.currentThread().isInterrupted()).as("the sweep leaves a bounded wait alone").isFalse();
+
+        failFast.wake(failFast.marker(), true);
+        assertThat(failFast.leave(borrower)).isSameAs(rejected);
+    }
+
+    @Test
+    void aRejectionReadJustBeforeALoginSucceededDoesNotWakeACallerThatEnteredAfterwards() {
+        failFast.loginsRejected(rejection());
+        AllRejectedFailFast.Marker readBySweep = failFast.marker();
+        failFast.loginAccepted();
+        AllRejectedFailFast.Borrower borrower = enter();
+        assertThat(borrower.rejectedWhenEntering()).isNull();
+
+        failFast.wake(readBySweep, false);
+        failFast.wake(readBySweep, true);
+
+        assertThat(Thread.currentThread().isInterrupted()).isFalse();
+        assertThat(failFast.leave(borrower)).isNull();
+    }
+
+    @Test
+    void aNewRejectionAfterTheCallerEnteredWakesItEvenIfAnEarlierOneWasOver() {
+        failFast.loginsRejected(rejection());
+        failFast.loginAccepted();
+        AllRejectedFailFast.Borrower borrower = enter();
+        AllCredentialsRejectedException again = rejection();
+
+        failFast.loginsRejected(again);
+
+        assertThat(failFast.leave(borrower)).isSameAs(again);
+        assertThat(Thread.currentThread().isInterrupted()).isFalse();
+    }
+
+    @Test
+    void whileTheEngineBacksOffACallerOfAnEmptyPoolFailsAtOnceWith28P01AndIsNotLeftWaiting() {
+        AllCredentialsRejectedException rejected = engineRejectsEveryCredential();
+        failFast.loginsRejected(rejected);
+        assertThat(engine.status().backingOff()).isTrue();
+
+        assertThatThrownBy(failFast::enter).isInstanceOf(SQLException.class).hasMessageContaining("CURRENT app")
+                .hasCause(rejected)
+                .satisfies(failure -> assertThat(((SQLException) failure).getSQLState()).isEqualTo("28P01"));
+        // The registration was undone: a wake now finds nobody waiting.
+        failFast.wake(failFast.marker(), true);
+        assertThat(Thread.currentThread().isInterrupted()).isFalse();
+    }
+
+    private AllRejectedFailFast.Borrower enter() {
+        try {
+            return failFast.enter();
+        } catch (SQLException e) {
+            throw new AssertionError("enter() failed although the engine is not backing off", e);
+        }
+    }
+
+    private AllCredentialsRejectedException engineRejectsEveryCredential() {
+        try {
+            engine.openWithFallback(credential -> {
+                throw new RejectedLogin();
+            });
+        } catch (AllCredentialsRejectedException rejected) {
+            return rejected;
+        } catch (Exception e) {
+            throw new AssertionError("expected every credential to be rejected", e);
+        }
+        throw new AssertionError("the engine accepted a login the opener rejected");
+    }
+
+    private static AllCredentialsRejectedException rejection() {
+        return new AllCredentialsRejectedException("fail-fast-unit",
+                List.of(new AllCredentialsRejectedException.Attempt(Slot.CURRENT, "app")), Duration.ofSeconds(1),
+                null);
+    }
+
+    /** What the opener throws: the server said no. */
+    private static final class RejectedLogin extends Exception {
+    }
+
+    /** A started pool that holds no connection. */
+    private static final class EmptyPool implements HikariPoolMXBean {
+
+        @Override
+        public int getIdleConnections() {
+            return 0;
+        }
+
+        @Override
+        public int getActiveConnections() {
+            return 0;
+        }
+
+        @Override
+        public int getTotalConnections() {
+            return 0;
+        }
+
+        @Override
+        public int getThreadsAwaitingConnection() {
+            return 0;
+        }
+
+        @Override
+        public void softEvictConnections() {
+        }
+
+        @Override
+        public void suspendPool() {
+        }
+
+        @Override
+        public void resumePool() {
+        }
+    }
+}

@@ -29,17 +29,14 @@ final class QueryLoad implements AutoCloseable {
     private final CountDownLatch started;
     private final AtomicLong operations = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
-    private final long[] slowestNanos;
     private final Queue<Throwable> keptFailures = new ConcurrentLinkedQueue<>();
     private volatile boolean running = true;
 
     private QueryLoad(DataSource dataSource, int threadCount, String name) {
         this.dataSource = dataSource;
         this.started = new CountDownLatch(threadCount);
-        this.slowestNanos = new long[threadCount];
         for (int i = 0; i < threadCount; i++) {
-            int index = i;
-            Thread thread = new Thread(() -> run(index), name + "-client-" + i);
+            Thread thread = new Thread(this::run, name + "-client-" + i);
             thread.setDaemon(true);
             threads.add(thread);
         }
@@ -71,15 +68,6 @@ final class QueryLoad implements AutoCloseable {
         return List.copyOf(keptFailures);
     }
 
-    /** @return the longest operation so far (successful or not); read after {@link #stop()} */
-    Duration slowestOperation() {
-        long slowest = 0;
-        for (long nanos : slowestNanos) {
-            slowest = Math.max(slowest, nanos);
-        }
-        return Duration.ofNanos(slowest);
-    }
-
     /** Waits until the clients completed {@code count} more operations than now. */
     void awaitMoreOperations(long count) {
         long target = operations() + count;
@@ -99,10 +87,9 @@ final class QueryLoad implements AutoCloseable {
         stop();
     }
 
-    private void run(int index) {
+    private void run() {
         started.countDown();
         while (running) {
-            long start = System.nanoTime();
             try (Connection connection = dataSource.getConnection();
                  Statement statement = connection.createStatement();
                  ResultSet result = statement.executeQuery("SELECT 1")) {
@@ -114,7 +101,6 @@ final class QueryLoad implements AutoCloseable {
                     keptFailures.add(e);
                 }
             }
-            slowestNanos[index] = Math.max(slowestNanos[index], System.nanoTime() - start);
         }
     }
 }

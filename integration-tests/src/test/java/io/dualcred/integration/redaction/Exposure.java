@@ -42,6 +42,7 @@ public final class Exposure {
 
     private static final Map<Channel, LongAdder> SCANNED = new EnumMap<>(Channel.class);
     private static final Map<String, LongAdder> LOG_MARKS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final LongAdder DRIVER_LOG_LINES = new LongAdder();
     private static final ConcurrentLinkedQueue<Leak> LEAKS = new ConcurrentLinkedQueue<>();
     private static final LongAdder LEAK_COUNT = new LongAdder();
     private static final Set<String> SCENARIOS = Collections.synchronizedSet(new java.util.LinkedHashSet<>());
@@ -120,9 +121,15 @@ public final class Exposure {
         return rotationBeans;
     }
 
-    /** @param text a log line with its exception, if any */
-    static void log(String text) {
+    /**
+     * @param logger the name of the logger that wrote the line
+     * @param text a log line with its exception, if any
+     */
+    static void log(String logger, String text) {
         scan(Channel.LOG, text);
+        if (logger.startsWith(LogMarks.PGJDBC_LOGGERS)) {
+            DRIVER_LOG_LINES.increment();
+        }
         for (String mark : LogMarks.ALL) {
             if (text.contains(mark)) {
                 LOG_MARKS.computeIfAbsent(mark, m -> new LongAdder()).increment();
@@ -145,6 +152,11 @@ public final class Exposure {
     public static long logLinesWith(String mark) {
         LongAdder count = LOG_MARKS.get(mark);
         return count == null ? 0 : count.sum();
+    }
+
+    /** @return how many captured log lines pgjdbc wrote (through {@code java.util.logging}) */
+    public static long pgjdbcLogLines() {
+        return DRIVER_LOG_LINES.sum();
     }
 
     /** @return how many leaks were found so far */

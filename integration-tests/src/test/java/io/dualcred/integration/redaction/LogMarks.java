@@ -15,6 +15,9 @@ public final class LogMarks {
     /** Logged by the engine when the source cannot be read. */
     public static final String SOURCE_FAILED = "cannot read credential source";
 
+    /** The prefix of pgjdbc's logger names; its lines reach the capture through the JUL bridge. */
+    public static final String PGJDBC_LOGGERS = "org.postgresql.";
+
     static final List<String> ALL = List.of(SWITCHED, ALL_REJECTED, SOURCE_FAILED);
 
     private LogMarks() {

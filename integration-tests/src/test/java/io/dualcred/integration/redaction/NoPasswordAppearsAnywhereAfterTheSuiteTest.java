@@ -54,10 +54,13 @@ class NoPasswordAppearsAnywhereAfterTheSuiteTest {
             for (String mark : LogMarks.ALL) {
                 assertThat(Exposure.logLinesWith(mark)).as("log lines with '%s'", mark).isPositive();
             }
+            assertThat(Exposure.pgjdbcLogLines()).as("pgjdbc's own log lines, bridged from java.util.logging")
+                    .isPositive();
         }
-        Report.line("redaction: %d scenario classes; scanned %d log lines, %d exceptions, %d events, %d MBean "
-                        + "snapshots, %d statuses: %d sentinel passwords found", scenarios.size(),
-                Exposure.scanned(Channel.LOG), Exposure.scanned(Channel.EXCEPTION), Exposure.scanned(Channel.EVENT),
+        Report.line("redaction: %d scenario classes; scanned %d log lines (%d of them pgjdbc's), %d exceptions, %d "
+                        + "events, %d MBean snapshots, %d statuses: %d sentinel passwords found", scenarios.size(),
+                Exposure.scanned(Channel.LOG), Exposure.pgjdbcLogLines(), Exposure.scanned(Channel.EXCEPTION),
+                Exposure.scanned(Channel.EVENT),
                 Exposure.scanned(Channel.JMX), Exposure.scanned(Channel.STATUS), Exposure.leakCount());
     }
 }

@@ -19,19 +19,27 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.platform.launcher.LauncherSession;
 import org.junit.platform.launcher.LauncherSessionListener;
 import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
  * Installs, once per test JVM and before the first test class runs, an appender on the root logger that hands every
- * log event to {@link Exposure}. The library, HikariCP, Jedis and commons-pool log at DEBUG for the whole suite, so
- * the scan sees the lines an operator who turned on debugging would see; the console keeps showing only what
- * {@code logback-test.xml} lets through, because its appenders get a filter that applies the configured levels.
+ * log event to {@link Exposure}. The library, HikariCP, Jedis, commons-pool and pgjdbc log at DEBUG for the whole
+ * suite, so the scan sees the lines an operator who turned on debugging would see; the console keeps showing only
+ * what {@code logback-test.xml} lets through, because its appenders get a filter that applies the configured levels.
+ *
+ * <p>pgjdbc logs through {@code java.util.logging}: its {@code org.postgresql} logger is set to {@code FINE} (what the
+ * bridge maps to DEBUG: connection attempts, authentication and connection errors) and routed into SLF4J, so the
+ * driver's own lines are scanned too. {@code FINEST}, a trace of every protocol message, is left off: it would
+ * multiply the log by the number of queries and adds no login line that {@code FINE} lacks.
  *
  * <p>Registered in {@code META-INF/services/org.junit.platform.launcher.LauncherSessionListener}.
  */
 public final class SuiteLogCapture implements LauncherSessionListener {
 
     private static final List<String> CAPTURED_AT_DEBUG = List.of("io.dualcred", "com.zaxxer.hikari",
-            "redis.clients.jedis", "org.apache.commons.pool2");
+            "redis.clients.jedis", "org.apache.commons.pool2", "org.postgresql");
+    /** Held strongly: {@code java.util.logging} keeps loggers only weakly, and would forget the level set here. */
+    private static final java.util.logging.Logger PGJDBC = java.util.logging.Logger.getLogger("org.postgresql");
     private static final AtomicBoolean INSTALLED = new AtomicBoolean();
 
     @Override
@@ -67,6 +75,9 @@ public final class SuiteLogCapture implements LauncherSessionListener {
         for (String name : CAPTURED_AT_DEBUG) {
             context.getLogger(name).setLevel(Level.DEBUG);
         }
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
+        PGJDBC.setLevel(java.util.logging.Level.FINE);
     }
 
     /** Hands each event, with its exception and causes, to {@link Exposure}. */
@@ -81,7 +92,7 @@ public final class SuiteLogCapture implements LauncherSessionListener {
                 text.append('\n').append(ThrowableProxyUtil.asString(thrown));
             }
             event.getMDCPropertyMap().forEach((key, value) -> text.append(' ').append(key).append('=').append(value));
-            Exposure.log(text.toString());
+            Exposure.log(event.getLoggerName(), text.toString());
         }
     }
 

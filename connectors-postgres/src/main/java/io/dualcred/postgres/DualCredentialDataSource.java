@@ -15,6 +15,7 @@ import io.dualcred.rotation.AllCredentialsRejectedException;
 import io.dualcred.rotation.CredentialSource;
 import io.dualcred.rotation.CredentialSources;
 import io.dualcred.rotation.RotationConfig;
+import io.dualcred.rotation.RotationControl;
 import io.dualcred.rotation.RotationEngine;
 import io.dualcred.rotation.RotationListener;
 import io.dualcred.rotation.RotationStatus;
@@ -62,11 +63,11 @@ import org.slf4j.LoggerFactory;
  * for {@code connectionTimeout}. Logins then back off as configured in {@link RotationConfig}; a fixed secret is
  * picked up without a restart.
  *
- * <p>Operators check {@link #status()} (also published over JMX as {@code io.dualcred:type=Rotation,name=<pool>}
+ * <p>Operators check {@link #status()} (the {@link RotationControl} every dualcred pool offers; also published over JMX as {@code io.dualcred:type=Rotation,name=<pool>}
  * when {@code registerMbeans} is on) to see which credential an instance uses before they revoke the old one.
  * Nothing this class logs, throws or publishes contains a password.
  */
-public final class DualCredentialDataSource implements DataSource, Closeable {
+public final class DualCredentialDataSource implements DataSource, RotationControl, Closeable {
 
     private static final org.slf4j.Logger LOG = LoggerFactory.getLogger(DualCredentialDataSource.class);
 
@@ -135,6 +136,7 @@ public final class DualCredentialDataSource implements DataSource, Closeable {
     }
 
     /** @return a snapshot of the rotation state: active slot and username, source revision, counters */
+    @Override
     public RotationStatus status() {
         return engine.status();
     }
@@ -146,6 +148,7 @@ public final class DualCredentialDataSource implements DataSource, Closeable {
      *
      * @return the status after the read
      */
+    @Override
     public RotationStatus refresh() {
         return engine.refresh();
     }
@@ -155,6 +158,7 @@ public final class DualCredentialDataSource implements DataSource, Closeable {
      * connections log in with the active credential. Use it after changing the password on the server to make the
      * pool switch without waiting for connections to reach {@code maxLifetime}.
      */
+    @Override
     public void evictConnections() {
         engine.evictConnections();
     }
@@ -180,6 +184,12 @@ public final class DualCredentialDataSource implements DataSource, Closeable {
     }
 
     /** @return the pool name, which prefixes log lines and names the MBeans */
+    @Override
+    public String poolName() {
+        return poolName;
+    }
+
+    /** @return the pool name, as {@link HikariDataSource#getPoolName()} names it; the same as {@link #poolName()} */
     public String getPoolName() {
         return poolName;
     }

@@ -1,5 +1,6 @@
 package io.dualcred.redis;
 
+import io.dualcred.rotation.RotationControl;
 import io.dualcred.rotation.RotationEngine;
 import io.dualcred.rotation.RotationStatus;
 import java.util.Objects;
@@ -8,9 +9,10 @@ import java.util.Objects;
  * What a dual-credential Redis client or pool offers beyond Jedis: its rotation status, and a way to re-read the
  * credential source or retire connections on demand. Obtained from {@link DualCredentialRedisClient#rotation()} or
  * {@link DualCredentialJedisPool#rotation()}; the same operations are available over JMX when the MBean is
- * registered ({@link DualCredentialRedis.Builder#registerMBean(boolean)}).
+ * registered ({@link DualCredentialRedis.Builder#registerMBean(boolean)}). It is the {@link RotationControl} of that
+ * client or pool, as a {@code DualCredentialDataSource} is its own.
  */
-public final class RedisRotation {
+public final class RedisRotation implements RotationControl {
 
     private final RotationEngine engine;
 
@@ -19,6 +21,7 @@ public final class RedisRotation {
     }
 
     /** @return the pool name that prefixes log lines, events and the MBean name */
+    @Override
     public String poolName() {
         return engine.poolName();
     }
@@ -26,6 +29,7 @@ public final class RedisRotation {
     /**
      * @return the active slot and username, source revision, last switch and counters; never a password
      */
+    @Override
     public RotationStatus status() {
         return engine.status();
     }
@@ -36,6 +40,7 @@ public final class RedisRotation {
      *
      * @return the status after the read
      */
+    @Override
     public RotationStatus refresh() {
         return engine.refresh();
     }
@@ -47,6 +52,7 @@ public final class RedisRotation {
      * <p>A pool that already holds all the connections it needs opens no new ones, so after changing a password
      * on the server this is how an operator makes a running instance move to the new credential.
      */
+    @Override
     public void evictConnections() {
         engine.evictConnections();
     }

@@ -1,10 +1,12 @@
 package io.dualcred.integration.support;
 
+import io.dualcred.rotation.RotationControl;
 import io.dualcred.rotation.RotationStatus;
 
 /**
  * A dualcred pool as the scenarios drive it, whatever its kind: one unit of application work, the rotation
- * controls an operator has (status, refresh, evict), and what the pool itself reports about its size.
+ * controls an operator has (the library's own {@link RotationControl}: status, refresh, evict), and what the pool
+ * itself reports about its size.
  */
 public interface PoolUnderTest extends AutoCloseable {
 
@@ -30,18 +32,27 @@ public interface PoolUnderTest extends AutoCloseable {
      */
     String loggedInAs() throws Exception;
 
+    /** @return the pool's rotation handle: the data source itself, or the Redis client's or pool's {@code rotation()} */
+    RotationControl rotation();
+
     /** @return the rotation status */
-    RotationStatus status();
+    default RotationStatus status() {
+        return rotation().status();
+    }
 
     /**
      * Re-reads the source now.
      *
      * @return the status afterwards
      */
-    RotationStatus refresh();
+    default RotationStatus refresh() {
+        return rotation().refresh();
+    }
 
     /** Retires every open connection gently, as an operator does after changing the password on the server. */
-    void evictConnections();
+    default void evictConnections() {
+        rotation().evictConnections();
+    }
 
     /** @return the physical connections the pool holds now, idle and in use */
     int connections();

@@ -2,7 +2,7 @@ package io.dualcred.integration.support;
 
 import io.dualcred.integration.redaction.Exposure;
 import io.dualcred.postgres.DualCredentialDataSource;
-import io.dualcred.rotation.RotationStatus;
+import io.dualcred.rotation.RotationControl;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -66,18 +66,8 @@ final class PostgresPool implements PoolUnderTest {
     }
 
     @Override
-    public RotationStatus status() {
-        return dataSource.status();
-    }
-
-    @Override
-    public RotationStatus refresh() {
-        return dataSource.refresh();
-    }
-
-    @Override
-    public void evictConnections() {
-        dataSource.evictConnections();
+    public RotationControl rotation() {
+        return dataSource;
     }
 
     @Override

@@ -6,7 +6,7 @@ import io.dualcred.redis.DualCredentialRedis;
 import io.dualcred.redis.DualCredentialRedisClient;
 import io.dualcred.redis.RedisCredentialsRejectedException;
 import io.dualcred.redis.RedisRotation;
-import io.dualcred.rotation.RotationStatus;
+import io.dualcred.rotation.RotationControl;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
@@ -116,18 +116,8 @@ final class RedisPool implements PoolUnderTest {
     }
 
     @Override
-    public RotationStatus status() {
-        return rotation.status();
-    }
-
-    @Override
-    public RotationStatus refresh() {
-        return rotation.refresh();
-    }
-
-    @Override
-    public void evictConnections() {
-        rotation.evictConnections();
+    public RotationControl rotation() {
+        return rotation;
     }
 
     @Override

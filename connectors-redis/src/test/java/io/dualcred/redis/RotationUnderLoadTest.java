@@ -40,9 +40,18 @@ class RotationUnderLoadTest {
     void aclPasswordRotationUnderLoadFailsNoCommand(Flavour flavour) throws Exception {
         RedisServer server = RedisServer.shared();
         Account app = Account.create(server, "app");
+        try (Subject redis = flavour.build(server, app.source())) {
+            rotateAclPasswordUnderLoad(server, app, redis, "acl-" + flavour);
+        }
+    }
 
-        try (Subject redis = flavour.build(server, app.source());
-             Load load = Load.start("acl-" + flavour, THREADS, redis.setAndGet())) {
+    /**
+     * The ACL rotation above on any client or pool of {@code app} (also run over TLS by {@link TlsRotationTest}):
+     * starts the load, rotates, revokes, and checks that no command failed and the pool switched once.
+     */
+    static void rotateAclPasswordUnderLoad(RedisServer server, Account app, Subject redis, String name)
+            throws Exception {
+        try (Load load = Load.start(name, THREADS, redis.setAndGet())) {
             load.awaitProgress(2_000);
             assertThat(clientsOf(server, app.user())).hasSize(POOL_SIZE);
 

@@ -19,11 +19,45 @@ final class EmbeddedRedisEngine extends LocalEngine {
     private static File binary;
 
     private Process process;
+    /** The TLS port and identity, or {@code 0} and {@code null} for a server without TLS. */
+    private final int tlsPort;
+    private final SelfSignedTls tls;
 
     EmbeddedRedisEngine(String adminPassword) {
+        this(adminPassword, false);
+    }
+
+    /**
+     * @param adminPassword the admin user's password
+     * @param withTls whether to listen with TLS on a second port as well, with a self-signed certificate for
+     *     {@code 127.0.0.1}; the first port stays plain, for the admin connection
+     */
+    EmbeddedRedisEngine(String adminPassword, boolean withTls) {
         super("Redis", "127.0.0.1", "redis.log");
-        Support.write(root.resolve("redis.conf"), RedisServer.configuration(port(), host()));
+        this.tls = withTls ? SelfSignedTls.createIn(root) : null;
+        this.tlsPort = withTls ? Support.freePort() : 0;
+        String configuration = RedisServer.configuration(port(), host());
+        if (withTls) {
+            configuration += String.join("\n",
+                    "tls-port " + tlsPort,
+                    "tls-cert-file " + SelfSignedTls.CERTIFICATE_FILE,
+                    "tls-key-file " + SelfSignedTls.KEY_FILE,
+                    "tls-ca-cert-file " + SelfSignedTls.CERTIFICATE_FILE,
+                    "tls-auth-clients no",
+                    "");
+        }
+        Support.write(root.resolve("redis.conf"), configuration);
         Support.write(root.resolve("users.acl"), RedisServer.initialUsers(adminPassword));
+    }
+
+    /** @return the TLS port, or {@code 0} if this server has none */
+    int tlsPort() {
+        return tlsPort;
+    }
+
+    /** @return the TLS identity, or {@code null} if this server has none */
+    SelfSignedTls tls() {
+        return tls;
     }
 
     /** The binary, copied once per JVM into a temporary directory that is removed when the JVM exits. */

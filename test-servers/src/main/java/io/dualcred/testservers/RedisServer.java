@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import javax.net.ssl.SSLSocketFactory;
 
 import redis.clients.jedis.ClientSetInfoConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -45,18 +46,36 @@ public final class RedisServer extends ManagedServer {
             new Support.Once<>(() -> new RedisServer(Support.randomSecret(24), true));
 
     private final String adminPassword;
+    /** The engine when it serves TLS, else {@code null}. */
+    private final EmbeddedRedisEngine tlsEngine;
     /** Authentication failures per user from ACL logs of earlier runs (ACL LOG is in memory only). */
     private final Map<String, Long> earlierFailures = new HashMap<>();
 
-    /** One client connection, from {@code CLIENT LIST}. */
-    public record ClientInfo(long id, String user, long ageSeconds, String address, String name) {
+    /**
+     * One client connection, from {@code CLIENT LIST}.
+     *
+     * @param id the client id
+     * @param user the ACL user it is logged in as
+     * @param ageSeconds how long it has been connected
+     * @param address the client's address and port ({@code addr})
+     * @param name the client name, or empty
+     * @param localAddress the server address and port it connected to ({@code laddr}), which tells the TLS port
+     *     from the plain one
+     */
+    public record ClientInfo(long id, String user, long ageSeconds, String address, String name,
+                             String localAddress) {
     }
 
     private RedisServer(String adminPassword, boolean shared) {
-        super("Redis", TestServers.kind() == TestServers.Kind.CONTAINERS
+        this(adminPassword, TestServers.kind() == TestServers.Kind.CONTAINERS
                 ? ContainerEngine.redis(adminPassword)
                 : new EmbeddedRedisEngine(adminPassword), shared);
+    }
+
+    private RedisServer(String adminPassword, ServerEngine engine, boolean shared) {
+        super("Redis", engine, shared);
         this.adminPassword = adminPassword;
+        this.tlsEngine = engine instanceof EmbeddedRedisEngine embedded && embedded.tls() != null ? embedded : null;
         begin();
     }
 
@@ -68,6 +87,20 @@ public final class RedisServer extends ManagedServer {
      */
     public static RedisServer startNew() {
         return new RedisServer(Support.randomSecret(24), false);
+    }
+
+    /**
+     * Starts a private server that also listens with TLS, on {@link #tlsPort()}, with a self-signed certificate for
+     * {@code 127.0.0.1} and {@code localhost} that {@link #tlsSocketFactory()} trusts; {@link #port()} stays plain,
+     * for the admin methods. Always the embedded binary (built with TLS), whatever {@link TestServers} chooses: the
+     * certificate files live in the server's own directory. Close it when done.
+     *
+     * @return the running server
+     * @throws IllegalStateException if it cannot start, with the reason
+     */
+    public static RedisServer startNewWithTls() {
+        String adminPassword = Support.randomSecret(24);
+        return new RedisServer(adminPassword, new EmbeddedRedisEngine(adminPassword, true), false);
     }
 
     /**
@@ -83,6 +116,29 @@ public final class RedisServer extends ManagedServer {
     /** @return {@code redis://host:port}, without credentials */
     public String uri() {
         return "redis://" + host() + ":" + port();
+    }
+
+    /**
+     * @return the port that speaks TLS
+     * @throws IllegalStateException if this server was not started with {@link #startNewWithTls()}
+     */
+    public int tlsPort() {
+        return requireTls().tlsPort();
+    }
+
+    /**
+     * @return a socket factory that trusts this server's certificate (and nothing else), for TLS clients
+     * @throws IllegalStateException if this server was not started with {@link #startNewWithTls()}
+     */
+    public SSLSocketFactory tlsSocketFactory() {
+        return requireTls().tls().socketFactory();
+    }
+
+    private EmbeddedRedisEngine requireTls() {
+        if (tlsEngine == null) {
+            throw new IllegalStateException("this Redis server has no TLS port; start it with startNewWithTls()");
+        }
+        return tlsEngine;
     }
 
     /** @return the admin user's password (random, per server) */
@@ -209,7 +265,7 @@ public final class RedisServer extends ManagedServer {
                 long id = Long.parseLong(fields.get("id"));
                 if (id != self) {
                     clients.add(new ClientInfo(id, fields.get("user"), Long.parseLong(fields.getOrDefault("age", "0")),
-                            fields.get("addr"), fields.getOrDefault("name", "")));
+                            fields.get("addr"), fields.getOrDefault("name", ""), fields.getOrDefault("laddr", "")));
                 }
             }
             return clients;

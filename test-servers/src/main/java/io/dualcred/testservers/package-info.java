@@ -16,5 +16,9 @@
  * available; the system property {@code dualcred.testservers} forces {@code embedded} or {@code containers}
  * (see {@link io.dualcred.testservers.TestServers}). Their files live under {@code java.io.tmpdir} (the module's
  * {@code target/tmp} under Surefire) and are deleted on close or when the JVM exits.
+ *
+ * <p>{@link io.dualcred.testservers.RedisServer#startNewWithTls()} adds a TLS port with a self-signed certificate for
+ * {@code 127.0.0.1}, made by the JDK's {@code keytool}; {@code tlsSocketFactory()} trusts exactly that certificate.
+ * It always runs the embedded binary, which is built with TLS.
  */
 package io.dualcred.testservers;

@@ -9,15 +9,22 @@ import io.dualcred.rotation.RotationEvent;
 import io.dualcred.rotation.RotationStatus;
 import io.dualcred.rotation.Slot;
 import io.dualcred.testservers.PostgresServer;
+import io.dualcred.testservers.SqlQuoting;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** Issue 3, test 1: a password rotation under load fails no operation, and the promotion that follows is a no-op. */
+/**
+ * Issue 3, test 1: a password rotation under load fails no operation, and the promotion that follows is a no-op;
+ * over a plain connection and over TLS ({@code sslmode=verify-full} against the server's self-signed certificate),
+ * where every session of the pool must be encrypted.
+ */
 class RotationUnderLoadTest {
 
     private static final int CLIENT_THREADS = 16;
@@ -25,10 +32,23 @@ class RotationUnderLoadTest {
     /** About a second of load per phase on a busy two-core machine; the whole run lasts several seconds. */
     private static final int OPERATIONS_PER_PHASE = 10_000;
 
-    private final PostgresServer server = PostgresServer.shared();
+    @AutoClose
+    private static final PostgresServer TLS_SERVER = PostgresServer.startNewWithTls();
 
-    @Test
-    void rotatesThePasswordUnderLoadWithoutFailedOperationsThenPromotesWithoutSwitchOrEviction() throws Exception {
+    /** How the pool reaches the server. */
+    enum Transport {
+        PLAIN, TLS
+    }
+
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void rotatesThePasswordUnderLoadWithoutFailedOperationsThenPromotesWithoutSwitchOrEviction(Transport transport)
+            throws Exception {
+        PostgresServer server = transport == Transport.TLS ? TLS_SERVER : PostgresServer.shared();
+        String jdbcUrl = transport == Transport.TLS
+                ? "jdbc:postgresql://" + server.host() + ":" + server.port() + "/" + server.database()
+                        + "?sslmode=verify-full&sslrootcert=" + server.tlsCertificate()
+                : server.jdbcUrl();
         String role = Fixtures.uniqueRole("rotation");
         String newPassword = Fixtures.password();
         AtomicReference<CredentialSet> secrets =
@@ -36,8 +56,8 @@ class RotationUnderLoadTest {
         List<RotationEvent> events = new CopyOnWriteArrayList<>();
 
         try (DualCredentialDataSource dataSource = DualCredentialDataSource.builder()
-                .jdbcUrl(server.jdbcUrl())
-                .poolName("rotation-under-load")
+                .jdbcUrl(jdbcUrl)
+                .poolName("rotation-under-load-" + transport)
                 .maximumPoolSize(POOL_SIZE)
                 .credentialSource(Fixtures.mutableSource("rotation", secrets))
                 .listener(events::add)
@@ -81,6 +101,14 @@ class RotationUnderLoadTest {
             assertThat(events).filteredOn(RotationEvent.CredentialSwitched.class::isInstance).hasSize(1);
             assertThat(events).filteredOn(RotationEvent.ConnectionsEvicted.class::isInstance).hasSize(1);
             assertThat(events).filteredOn(RotationEvent.CredentialsPromoted.class::isInstance).hasSize(1);
+            assertThat(encryptedSessions(server, role)).as("whether each session of the pool uses TLS")
+                    .hasSize(POOL_SIZE).containsOnly(transport == Transport.TLS);
         }
+    }
+
+    /** @return for each session of {@code role}, whether it is encrypted ({@code pg_stat_ssl.ssl}) */
+    private static List<Boolean> encryptedSessions(PostgresServer server, String role) {
+        return server.query("SELECT s.ssl FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid) WHERE a.usename = "
+                + SqlQuoting.literal(role)).stream().map(row -> (Boolean) row.get("ssl")).toList();
     }
 }

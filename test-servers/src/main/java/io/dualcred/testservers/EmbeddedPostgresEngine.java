@@ -24,12 +24,29 @@ final class EmbeddedPostgresEngine extends LocalEngine {
 
     private final String superuserPassword;
     private final Path dataDirectory;
+    /** The TLS identity, or {@code null} for a server without TLS. */
+    private final SelfSignedTls tls;
     private EmbeddedPostgres postgres;
 
     EmbeddedPostgresEngine(String superuserPassword) {
+        this(superuserPassword, false);
+    }
+
+    /**
+     * @param superuserPassword the superuser's password
+     * @param withTls whether the server also accepts TLS ({@code ssl = on}) with a self-signed certificate for
+     *     {@code localhost}; plain connections keep working, for the admin methods
+     */
+    EmbeddedPostgresEngine(String superuserPassword, boolean withTls) {
         super("PostgreSQL", "localhost", "postgres.log");
         this.superuserPassword = superuserPassword;
         this.dataDirectory = root.resolve("data");
+        this.tls = withTls ? SelfSignedTls.createIn(root) : null;
+    }
+
+    /** @return the certificate clients must trust (PEM), or {@code null} if this server has no TLS */
+    Path tlsCertificate() {
+        return tls == null ? null : root.resolve(SelfSignedTls.CERTIFICATE_FILE);
     }
 
     @Override
@@ -49,7 +66,7 @@ final class EmbeddedPostgresEngine extends LocalEngine {
                 .setErrorRedirector(log)
                 .setPGStartupWait(Duration.ofSeconds(60))
                 .setConnectConfig("password", superuserPassword)
-                .setDataDirectoryCustomizer(directory -> configure(directory.toPath()));
+                .setDataDirectoryCustomizer(directory -> configure(directory.toPath(), tls != null ? root : null));
         if (firstStart) {
             Support.write(passwordFile, superuserPassword + "\n");
             builder.setLocaleConfig("pwfile", passwordFile.toString());
@@ -63,8 +80,12 @@ final class EmbeddedPostgresEngine extends LocalEngine {
         }
     }
 
-    /** Runs before every start: SCRAM for every connection, logging to stderr (our log file), no Unix socket. */
-    private static void configure(Path directory) {
+    /**
+     * Runs before every start: SCRAM for every connection, logging to stderr (our log file), no Unix socket; with
+     * {@code tlsFiles}, TLS with the certificate and key found there (the key copied with owner-only permissions,
+     * which PostgreSQL insists on).
+     */
+    private static void configure(Path directory, Path tlsFiles) {
         Support.write(directory.resolve("pg_hba.conf"), String.join("\n",
                 "# Written by dualcred test-servers: every role needs its SCRAM password, over TCP and sockets.",
                 "local all all scram-sha-256",
@@ -81,7 +102,15 @@ final class EmbeddedPostgresEngine extends LocalEngine {
                 "log_line_prefix = '%m [%p] '",
                 "fsync = off",
                 "full_page_writes = off",
-                ""));
+                tlsFiles == null ? "" : String.join("\n",
+                        "ssl = on",
+                        "ssl_cert_file = '" + SelfSignedTls.CERTIFICATE_FILE + "'",
+                        "ssl_key_file = '" + SelfSignedTls.KEY_FILE + "'",
+                        "")));
+        if (tlsFiles != null) {
+            copyOwnerOnly(tlsFiles.resolve(SelfSignedTls.CERTIFICATE_FILE), directory);
+            copyOwnerOnly(tlsFiles.resolve(SelfSignedTls.KEY_FILE), directory);
+        }
         Path mainConfig = directory.resolve("postgresql.conf");
         String include = "include '" + CONFIG_FILE + "'";
         if (!Support.read(mainConfig).contains(include)) {
@@ -90,6 +119,16 @@ final class EmbeddedPostgresEngine extends LocalEngine {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot extend " + mainConfig, e);
             }
+        }
+    }
+
+    private static void copyOwnerOnly(Path file, Path directory) {
+        Path copy = directory.resolve(file.getFileName());
+        try {
+            Files.copy(file, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.setPosixFilePermissions(copy, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy " + file + " into " + directory, e);
         }
     }
 

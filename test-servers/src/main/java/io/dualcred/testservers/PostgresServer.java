@@ -1,5 +1,6 @@
 package io.dualcred.testservers;
 
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -41,6 +42,8 @@ public final class PostgresServer extends ManagedServer {
             new Support.Once<>(() -> new PostgresServer(Support.randomSecret(24), true));
 
     private final String superuserPassword;
+    /** The certificate clients trust for TLS, or {@code null} for a server without TLS. */
+    private final Path tlsCertificate;
 
     /** One server session, as seen in {@code pg_stat_activity}. */
     public record Session(int pid, String user, String database, String applicationName, String clientAddress,
@@ -48,10 +51,15 @@ public final class PostgresServer extends ManagedServer {
     }
 
     private PostgresServer(String superuserPassword, boolean shared) {
-        super("PostgreSQL", TestServers.kind() == TestServers.Kind.CONTAINERS
+        this(superuserPassword, TestServers.kind() == TestServers.Kind.CONTAINERS
                 ? ContainerEngine.postgres(superuserPassword)
                 : new EmbeddedPostgresEngine(superuserPassword), shared);
+    }
+
+    private PostgresServer(String superuserPassword, ServerEngine engine, boolean shared) {
+        super("PostgreSQL", engine, shared);
         this.superuserPassword = superuserPassword;
+        this.tlsCertificate = engine instanceof EmbeddedPostgresEngine embedded ? embedded.tlsCertificate() : null;
         begin();
     }
 
@@ -63,6 +71,31 @@ public final class PostgresServer extends ManagedServer {
      */
     public static PostgresServer startNew() {
         return new PostgresServer(Support.randomSecret(24), false);
+    }
+
+    /**
+     * Starts a private server that also accepts TLS ({@code sslmode=verify-full} works against {@code localhost}),
+     * with a self-signed certificate made by the JDK's keytool; plain connections keep working. Always the embedded
+     * binaries, whatever {@link TestServers} chooses: the certificate files live in the server's own directory.
+     * Close it when done.
+     *
+     * @return the running server
+     * @throws IllegalStateException if it cannot start, with the reason
+     */
+    public static PostgresServer startNewWithTls() {
+        String superuserPassword = Support.randomSecret(24);
+        return new PostgresServer(superuserPassword, new EmbeddedPostgresEngine(superuserPassword, true), false);
+    }
+
+    /**
+     * @return the server's certificate (PEM), for pgjdbc's {@code sslrootcert}
+     * @throws IllegalStateException if this server was not started with {@link #startNewWithTls()}
+     */
+    public Path tlsCertificate() {
+        if (tlsCertificate == null) {
+            throw new IllegalStateException("this PostgreSQL server has no TLS; start it with startNewWithTls()");
+        }
+        return tlsCertificate;
     }
 
     /**

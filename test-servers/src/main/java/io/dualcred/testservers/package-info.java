@@ -19,6 +19,8 @@
  *
  * <p>{@link io.dualcred.testservers.RedisServer#startNewWithTls()} adds a TLS port with a self-signed certificate for
  * {@code 127.0.0.1}, made by the JDK's {@code keytool}; {@code tlsSocketFactory()} trusts exactly that certificate.
- * It always runs the embedded binary, which is built with TLS.
+ * {@link io.dualcred.testservers.PostgresServer#startNewWithTls()} turns on {@code ssl} with such a certificate for
+ * {@code localhost}; {@code tlsCertificate()} is the file for pgjdbc's {@code sslrootcert}. Both always run the
+ * embedded binaries.
  */
 package io.dualcred.testservers;

@@ -62,7 +62,8 @@ import org.slf4j.LoggerFactory;
  * Each recorded rejection carries a serial number, and a borrower notes, on entering, the rejection in force (or the
  * serial of the last one, if it is over). A waker that read a rejection just before a login succeeded could otherwise
  * fail a caller that entered afterwards, while the new connection was on its way into the pool. So a rejection wakes a
- * borrower only if the borrower entered while that same rejection was in force or before it was recorded.
+ * borrower only if it is still the latest state (checked under the borrower's monitor, just before the interrupt) and
+ * the borrower entered while that same rejection was in force or before it was recorded.
  *
  * <h2>Why no stray interrupt is left behind</h2>
  * Waking and leaving are serialised per borrower (see {@link Borrower}): the waker sets {@code WOKEN} and interrupts
@@ -247,7 +248,7 @@ public final class AllRejectedFailFast implements AutoCloseable {
     void wake(Marker rejected, boolean includingBounded) {
         int woken = 0;
         for (Borrower borrower : borrowers) {
-            if (borrower.wake(rejected, includingBounded)) {
+            if (borrower.wake(rejected, rejection, includingBounded)) {
                 woken++;
             }
         }
@@ -341,7 +342,7 @@ public final class AllRejectedFailFast implements AutoCloseable {
         }
 
         /** @return whether this call interrupted the borrower's thread */
-        synchronized boolean wake(Marker rejected, boolean includingBounded) {
+        synchronized boolean wake(Marker rejected, AtomicReference<Marker> latest, boolean includingBounded) {
             Thread waiting = thread.get();
             // An interrupt the application already sent is left for HikariCP to report; adding ours would make it
             // impossible to tell whose it was.
@@ -349,9 +350,9 @@ public final class AllRejectedFailFast implements AutoCloseable {
                     || (!includingBounded && rejectedWhenEntering != null)) {
                 return false;
             }
-            // Entered after this rejection was over (a login succeeded meanwhile): the caller waits for the
-            // connection that login brought; a later rejection, if any, has its own serial and may wake it.
-            if (entered != rejected && entered.serial >= rejected.serial) {
+            // The rejection is over (a login succeeded, or a newer rejection will do its own waking), or this caller
+            // entered after it was over: the caller keeps waiting, for the connection that login brought.
+            if (latest.get() != rejected || (entered != rejected && entered.serial >= rejected.serial)) {
                 return false;
             }
             state = WOKEN;

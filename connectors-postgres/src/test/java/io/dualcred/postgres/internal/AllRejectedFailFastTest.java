@@ -83,6 +83,21 @@ class AllRejectedFailFastTest {
     }
 
     @Test
+    void aRejectionThatIsOverWakesNobodyEvenACallerThatEnteredDuringIt() {
+        AllCredentialsRejectedException rejected = rejection();
+        failFast.loginsRejected(rejected);
+        AllRejectedFailFast.Marker readBySweep = failFast.marker();
+        AllRejectedFailFast.Borrower borrower = enter();
+        assertThat(borrower.rejectedWhenEntering()).isSameAs(rejected);
+        failFast.loginAccepted();
+
+        failFast.wake(readBySweep, true);
+
+        assertThat(Thread.currentThread().isInterrupted()).isFalse();
+        assertThat(failFast.leave(borrower)).isNull();
+    }
+
+    @Test
     void aNewRejectionAfterTheCallerEnteredWakesItEvenIfAnEarlierOneWasOver() {
         failFast.loginsRejected(rejection());
         failFast.loginAccepted();

@@ -28,9 +28,11 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
  * what {@code logback-test.xml} lets through, because its appenders get a filter that applies the configured levels.
  *
  * <p>pgjdbc logs through {@code java.util.logging}: its {@code org.postgresql} logger is set to {@code FINE} (what the
- * bridge maps to DEBUG: connection attempts, authentication and connection errors) and routed into SLF4J, so the
- * driver's own lines are scanned too. {@code FINEST}, a trace of every protocol message, is left off: it would
- * multiply the log by the number of queries and adds no login line that {@code FINE} lacks.
+ * bridge maps to DEBUG: the driver's connection attempts and their failures) and routed into SLF4J, so the driver's
+ * own lines are scanned too. {@code FINEST}, a trace of every protocol message, is left off: it would multiply the
+ * log by the number of queries the suite runs, and it prints SQL text, so the test servers' own admin statements
+ * ({@code CREATE ROLE ... PASSWORD '...'}) would show there. A one-off run at {@code FINEST} found only those: no
+ * line from a pool's connections carried a password.
  *
  * <p>Registered in {@code META-INF/services/org.junit.platform.launcher.LauncherSessionListener}.
  */

@@ -1,6 +1,7 @@
 package io.dualcred.redis;
 
 import io.dualcred.redis.internal.RotatingConnections;
+import io.dualcred.rotation.RotationControl;
 import io.dualcred.rotation.RotationEngine;
 import java.time.Duration;
 import java.util.Objects;
@@ -21,14 +22,12 @@ import redis.clients.jedis.JedisPool;
 public final class DualCredentialJedisPool extends JedisPool {
 
     private final RotationEngine engine;
-    private final RedisRotation rotation;
     private final RotatingConnections<Jedis> connections;
 
     DualCredentialJedisPool(GenericObjectPoolConfig<Jedis> poolConfig, PooledObjectFactory<Jedis> factory,
                             RotationEngine engine, RotatingConnections<Jedis> connections) {
         super(poolConfig, factory);
         this.engine = Objects.requireNonNull(engine, "engine");
-        this.rotation = new RedisRotation(engine);
         this.connections = Objects.requireNonNull(connections, "connections");
     }
 
@@ -41,9 +40,12 @@ public final class DualCredentialJedisPool extends JedisPool {
         return connections.borrow(this, borrowMaxWaitDuration, wait -> super.borrowObject(wait));
     }
 
-    /** @return status, refresh and eviction of this pool's credentials and connections */
-    public RedisRotation rotation() {
-        return rotation;
+    /**
+     * @return status, refresh and eviction of this pool's credentials and connections (also over JMX when the MBean
+     *     is registered)
+     */
+    public RotationControl rotation() {
+        return engine;
     }
 
     /** Closes the pool's connections, then the rotation engine. {@link #close()} comes here too. Idempotent. */

@@ -1,5 +1,6 @@
 package io.dualcred.redis;
 
+import io.dualcred.rotation.RotationControl;
 import io.dualcred.rotation.RotationEngine;
 import java.util.Objects;
 import redis.clients.jedis.RedisClient;
@@ -16,12 +17,10 @@ public final class DualCredentialRedisClient implements AutoCloseable {
 
     private final RedisClient client;
     private final RotationEngine engine;
-    private final RedisRotation rotation;
 
     DualCredentialRedisClient(RedisClient client, RotationEngine engine) {
         this.client = Objects.requireNonNull(client, "client");
         this.engine = Objects.requireNonNull(engine, "engine");
-        this.rotation = new RedisRotation(engine);
     }
 
     /** @return the client; thread-safe, share it */
@@ -29,9 +28,12 @@ public final class DualCredentialRedisClient implements AutoCloseable {
         return client;
     }
 
-    /** @return status, refresh and eviction of this client's credentials and connections */
-    public RedisRotation rotation() {
-        return rotation;
+    /**
+     * @return status, refresh and eviction of this client's credentials and connections (also over JMX when the
+     *     MBean is registered)
+     */
+    public RotationControl rotation() {
+        return engine;
     }
 
     /** Closes the client and its pool, then the rotation engine. Idempotent. */

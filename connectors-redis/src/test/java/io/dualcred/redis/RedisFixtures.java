@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import io.dualcred.rotation.Credential;
 import io.dualcred.rotation.CredentialSet;
 import io.dualcred.rotation.CredentialSource;
+import io.dualcred.rotation.RotationControl;
 import io.dualcred.testservers.RedisServer;
 import io.dualcred.testservers.RedisServer.ClientInfo;
 import java.time.Duration;
@@ -284,7 +285,7 @@ final class RedisFixtures {
      * @param setAndGet one SET and GET through it
      * @param get one GET through it
      */
-    record Subject(RedisRotation rotation, AutoCloseable closeable, Operation setAndGet, Get get)
+    record Subject(RotationControl rotation, AutoCloseable closeable, Operation setAndGet, Get get)
             implements AutoCloseable {
 
         String get(String key) {

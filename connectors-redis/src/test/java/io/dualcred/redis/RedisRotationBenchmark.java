@@ -10,6 +10,7 @@ import io.dualcred.redis.RedisFixtures.Load;
 import io.dualcred.redis.RedisFixtures.MutableSource;
 import io.dualcred.redis.RedisFixtures.Operation;
 import io.dualcred.rotation.Credential;
+import io.dualcred.rotation.RotationControl;
 import io.dualcred.rotation.RotationStatus;
 import io.dualcred.testservers.RedisServer;
 import java.time.Duration;
@@ -215,7 +216,7 @@ public final class RedisRotationBenchmark {
 
     /** A client under measurement; {@code rotation} is null for plain Jedis. */
     private record Contender(String name, AutoCloseable closeable, Operation get, Operation setAndGet,
-                             RedisRotation rotation) {
+                             RotationControl rotation) {
     }
 
     private List<Contender> contenders() {

@@ -16,6 +16,7 @@ import io.dualcred.redis.RedisFixtures.Load;
 import io.dualcred.redis.RedisFixtures.MutableSource;
 import io.dualcred.redis.RedisFixtures.Subject;
 import io.dualcred.rotation.Credential;
+import io.dualcred.rotation.RotationControl;
 import io.dualcred.rotation.RotationStatus;
 import io.dualcred.rotation.Slot;
 import io.dualcred.testservers.RedisServer;
@@ -151,7 +152,7 @@ class RotationUnderLoadTest {
         }
     }
 
-    static RotationStatus awaitSwitch(RedisRotation rotation) {
+    static RotationStatus awaitSwitch(RotationControl rotation) {
         await().atMost(Duration.ofSeconds(10)).until(() -> rotation.status().counters().switches() >= 1);
         return rotation.status();
     }

@@ -4,7 +4,8 @@ package io.dualcred.rotation;
  * The operator's handle on one dual-credential pool, whatever it pools: what it uses now, and the two actions a
  * rotation needs. {@code DualCredentialDataSource} implements it, and the Redis client and pool hand one out from
  * {@code rotation()}, so that code which watches or drives every pool of a service (a health endpoint, a rotation
- * job) treats PostgreSQL and Redis alike:
+ * job) treats PostgreSQL and Redis alike. The {@link RotationEngine} behind every pool is one too, so a connector
+ * hands out its engine as this interface rather than wrapping it:
  * <pre>{@code
  * List<RotationControl> pools = List.of(dataSource, redis.rotation());
  * boolean allOnNext = pools.stream().allMatch(pool -> pool.status().activeSlot() == Slot.NEXT);

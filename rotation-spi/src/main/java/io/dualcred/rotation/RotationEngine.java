@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * <p>Nothing here runs on the pool's borrow path: the engine is consulted only when a physical connection is
  * created. State lives in one immutable snapshot swapped under a lock; reads are lock-free.
  */
-public final class RotationEngine implements AutoCloseable {
+public final class RotationEngine implements RotationControl, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RotationEngine.class);
 
@@ -204,6 +204,7 @@ public final class RotationEngine implements AutoCloseable {
      *
      * @return the status after the read
      */
+    @Override
     public RotationStatus refresh() {
         ensureOpen();
         transitions.lock();
@@ -219,6 +220,7 @@ public final class RotationEngine implements AutoCloseable {
      * Retires every connection open now (idle ones at once, busy ones when returned) without changing the
      * credential: the generation increases and the connector evicts everything older.
      */
+    @Override
     public void evictConnections() {
         ensureOpen();
         transitions.lock();
@@ -245,11 +247,19 @@ public final class RotationEngine implements AutoCloseable {
     }
 
     /** @return the pool name */
+    @Override
     public String poolName() {
         return poolName;
     }
 
+    /** @return {@code RotationEngine[<pool name>]}; never a credential */
+    @Override
+    public String toString() {
+        return "RotationEngine[" + poolName + "]";
+    }
+
     /** @return a snapshot of the rotation state and counters */
+    @Override
     public RotationStatus status() {
         State s = state;
         return new RotationStatus(poolName, source.description(), s.activeSlot, s.active.username(),

@@ -86,6 +86,7 @@ class RedactionTest {
             clock.advance(Duration.ofMinutes(1));
             emitted.add(engine.openWithFallback(server::open));                  // recovery on the new NEXT
             emitted.add(engine.status());
+            emitted.add(engine);                                                 // toString(): handed out by pools
             emitted.addAll(readAttributes(mbean));
         } finally {
             engine.close();

@@ -5,7 +5,6 @@ import io.dualcred.redis.DualCredentialJedisPool;
 import io.dualcred.redis.DualCredentialRedis;
 import io.dualcred.redis.DualCredentialRedisClient;
 import io.dualcred.redis.RedisCredentialsRejectedException;
-import io.dualcred.redis.RedisRotation;
 import io.dualcred.rotation.RotationControl;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -21,7 +20,7 @@ final class RedisPool implements PoolUnderTest {
     private final PoolKind kind;
     private final String name;
     private final AutoCloseable closeable;
-    private final RedisRotation rotation;
+    private final RotationControl rotation;
     private final GenericObjectPool<?> pool;
     private final Work work;
     private final int maximumSize;
@@ -33,7 +32,7 @@ final class RedisPool implements PoolUnderTest {
         String whoAmI();
     }
 
-    private RedisPool(PoolKind kind, String name, AutoCloseable closeable, RedisRotation rotation,
+    private RedisPool(PoolKind kind, String name, AutoCloseable closeable, RotationControl rotation,
                       GenericObjectPool<?> pool, Work work, int maximumSize) {
         this.kind = kind;
         this.name = name;

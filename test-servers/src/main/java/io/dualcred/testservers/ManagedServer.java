@@ -5,9 +5,10 @@ import java.time.Duration;
 /**
  * What {@link PostgresServer} and {@link RedisServer} share: where the server listens, and its life (first start,
  * stop, start again, close) with a JVM shutdown hook so that no server outlives the JVM. A shared server cannot be
- * stopped and ignores {@link #close()}; its shutdown hook ends it.
+ * stopped and ignores {@link #close()}; its shutdown hook ends it. Public so that code driving either server (the
+ * integration tests' admin helpers) can share what does not depend on which one it is; only these two extend it.
  */
-abstract class ManagedServer implements AutoCloseable {
+public abstract class ManagedServer implements AutoCloseable {
 
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
@@ -24,6 +25,14 @@ abstract class ManagedServer implements AutoCloseable {
         this.shared = shared;
         this.shutdownHook = new Thread(this::destroy, "dualcred-" + name + "-shutdown");
     }
+
+    /**
+     * How many logins of {@code user} the server rejected for a wrong password since it was created.
+     *
+     * @param user the role or ACL user name
+     * @return the number of rejected logins
+     */
+    public abstract long authenticationFailures(String user);
 
     /** @return true once the server accepts its admin user */
     abstract boolean acceptsAdmin() throws Exception;

@@ -300,6 +300,7 @@ public final class PostgresServer extends ManagedServer {
      * @param role the role name, exactly as the client sent it
      * @return the number of failed logins
      */
+    @Override
     public long authenticationFailures(String role) {
         String needle = AUTH_FAILURE + role + "\"";
         return serverLog().lines().filter(line -> line.endsWith(needle)).count();

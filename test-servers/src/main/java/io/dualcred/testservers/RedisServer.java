@@ -308,6 +308,7 @@ public final class RedisServer extends ManagedServer {
      * @param user the user name, exactly as the client sent it
      * @return the number of failures
      */
+    @Override
     public long authenticationFailures(String user) {
         boolean running = isRunning();
         synchronized (earlierFailures) {

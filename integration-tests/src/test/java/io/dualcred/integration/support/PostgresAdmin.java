@@ -6,12 +6,10 @@ import java.time.Instant;
 import java.util.List;
 
 /** {@link ServerAdmin} for PostgreSQL, through the superuser. */
-final class PostgresAdmin implements ServerAdmin {
-
-    private final PostgresServer server;
+final class PostgresAdmin extends ManagedServerAdmin<PostgresServer> {
 
     PostgresAdmin(PostgresServer server) {
-        this.server = server;
+        super(server);
     }
 
     PostgresServer server() {
@@ -21,16 +19,6 @@ final class PostgresAdmin implements ServerAdmin {
     @Override
     public String product() {
         return "PostgreSQL";
-    }
-
-    @Override
-    public String host() {
-        return server.host();
-    }
-
-    @Override
-    public int port() {
-        return server.port();
     }
 
     @Override
@@ -86,30 +74,5 @@ final class PostgresAdmin implements ServerAdmin {
     @Override
     public int killSessions(String user) {
         return server.terminateSessions(user);
-    }
-
-    @Override
-    public long rejectedLogins(String user) {
-        return server.authenticationFailures(user);
-    }
-
-    @Override
-    public void stop() {
-        server.stop();
-    }
-
-    @Override
-    public void start() {
-        server.start();
-    }
-
-    @Override
-    public void close() {
-        server.close();
-    }
-
-    @Override
-    public String toString() {
-        return server.toString();
     }
 }

@@ -9,27 +9,15 @@ import java.util.List;
  * {@link ServerAdmin} for Redis, through the admin ACL user. Client ids grow with every connection, so "opened
  * before a moment" is "id lower than the id of a connection made at that moment".
  */
-final class RedisAdmin implements ServerAdmin {
-
-    private final RedisServer server;
+final class RedisAdmin extends ManagedServerAdmin<RedisServer> {
 
     RedisAdmin(RedisServer server) {
-        this.server = server;
+        super(server);
     }
 
     @Override
     public String product() {
         return "Redis";
-    }
-
-    @Override
-    public String host() {
-        return server.host();
-    }
-
-    @Override
-    public int port() {
-        return server.port();
     }
 
     @Override
@@ -89,31 +77,6 @@ final class RedisAdmin implements ServerAdmin {
     @Override
     public int killSessions(String user) {
         return (int) server.killClientsOfUser(user);
-    }
-
-    @Override
-    public long rejectedLogins(String user) {
-        return server.authenticationFailures(user);
-    }
-
-    @Override
-    public void stop() {
-        server.stop();
-    }
-
-    @Override
-    public void start() {
-        server.start();
-    }
-
-    @Override
-    public void close() {
-        server.close();
-    }
-
-    @Override
-    public String toString() {
-        return server.toString();
     }
 
     private List<ClientInfo> clientsOf(String user) {

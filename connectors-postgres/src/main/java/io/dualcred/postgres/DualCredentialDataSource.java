@@ -9,9 +9,10 @@ import com.zaxxer.hikari.pool.HikariPool;
 import io.dualcred.postgres.internal.AllRejectedFailFast;
 import io.dualcred.postgres.internal.FallbackLoginDataSource;
 import io.dualcred.postgres.internal.GenerationTaggedConnection;
-import io.dualcred.postgres.internal.HikariSoftEvictor;
+import io.dualcred.postgres.internal.HikariReplacementPool;
 import io.dualcred.postgres.internal.PostgresAuthFailureClassifier;
 import io.dualcred.rotation.AllCredentialsRejectedException;
+import io.dualcred.rotation.ConnectionReplacer;
 import io.dualcred.rotation.CredentialSource;
 import io.dualcred.rotation.CredentialSources;
 import io.dualcred.rotation.RotationConfig;
@@ -77,15 +78,17 @@ public final class DualCredentialDataSource implements DataSource, RotationContr
     /** HikariCP's pool, for waits bounded below connectionTimeout; {@code null} if HikariCP changes its type. */
     private final HikariPool boundedWaits;
     private final AllRejectedFailFast failFast;
+    private final ConnectionReplacer<Connection> replacer;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private DualCredentialDataSource(String poolName, RotationEngine engine, HikariDataSource hikari,
-                                     AllRejectedFailFast failFast) {
+                                     AllRejectedFailFast failFast, ConnectionReplacer<Connection> replacer) {
         this.poolName = poolName;
         this.engine = engine;
         this.hikari = hikari;
         this.boundedWaits = hikari.getHikariPoolMXBean() instanceof HikariPool pool ? pool : null;
         this.failFast = failFast;
+        this.replacer = replacer;
     }
 
     /** @return a builder with HikariCP's defaults and no credential source */
@@ -142,9 +145,10 @@ public final class DualCredentialDataSource implements DataSource, RotationContr
     }
 
     /**
-     * Re-reads the credential source now. A promotion of NEXT to CURRENT or a newly staged NEXT shows in the status
-     * afterwards; nothing is switched or evicted, since the pool switches only when the server rejects the active
-     * credential. During a backoff after every credential was rejected, new credentials are tried at the next login.
+     * Re-reads the credential source now. A newly staged NEXT shows in the status afterwards; after a promotion (the
+     * source no longer lists the credential in use) new connections log in with the new CURRENT at once, and the old
+     * connections are replaced one by one, each once its replacement is ready. During a backoff after every
+     * credential was rejected, new credentials are tried at the next login.
      *
      * @return the status after the read
      */
@@ -154,9 +158,10 @@ public final class DualCredentialDataSource implements DataSource, RotationContr
     }
 
     /**
-     * Retires every connection open now, gently: idle ones are closed at once, busy ones when they are returned. New
-     * connections log in with the active credential. Use it after changing the password on the server to make the
-     * pool switch without waiting for connections to reach {@code maxLifetime}.
+     * Replaces every connection open now, make before break: each is retired only once a replacement has logged in
+     * with the active credential (idle ones at once, busy ones when next borrowed after their return). The pool does
+     * this by itself after a switch or a promotion; call it to move a pool that needs no new connection onto a
+     * password changed on the server before the store knows it.
      */
     @Override
     public void evictConnections() {
@@ -206,6 +211,7 @@ public final class DualCredentialDataSource implements DataSource, RotationContr
             return;
         }
         try {
+            replacer.close();
             hikari.close();
         } finally {
             failFast.close();
@@ -273,19 +279,19 @@ public final class DualCredentialDataSource implements DataSource, RotationContr
     }
 
     /**
-     * Borrows from HikariCP and retires any connection made with a credential generation older than the engine's.
-     * After a switch the pool's soft eviction has already marked every such connection; this check catches the one
-     * that can slip in when a login overlaps an eviction (HikariCP #1836), at the cost of one type check and one
-     * volatile read per borrow.
+     * Borrows from HikariCP and retires a connection of an older credential generation when its replacement is ready
+     * (make before break): HikariCP then takes the ready replacement at once and the caller borrows again. Without a
+     * ready replacement the old connection serves the caller; its session stays valid on the server. The check is
+     * one type check and two volatile reads per borrow.
      */
     private Connection borrowCurrentGeneration(AllRejectedFailFast.Borrower borrower) throws SQLException {
         while (true) {
             Connection connection = borrow(borrower);
             GenerationTaggedConnection physical = connection.unwrap(GenerationTaggedConnection.class);
-            if (!physical.isStale()) {
+            if (!replacer.mayRetire(physical.generation())) {
                 return connection;
             }
-            LOG.debug("{} - retiring a pooled connection of generation {} found after a switch or eviction", poolName,
+            LOG.debug("{} - retiring a connection of generation {}; its replacement is ready", poolName,
                     physical.generation());
             hikari.evictConnection(connection);
         }
@@ -594,26 +600,53 @@ public final class DualCredentialDataSource implements DataSource, RotationContr
             }
             String poolName = config.getPoolName();
 
-            HikariSoftEvictor evictor = new HikariSoftEvictor(poolName);
+            // The engine needs the replacer as its evictor, the replacer logs in through the data source HikariCP
+            // uses, and that data source needs the engine: the loop is closed once each exists.
+            FallbackLoginDataSource[] logins = new FallbackLoginDataSource[1];
+            HikariReplacementPool[] replacementPool = new HikariReplacementPool[1];
+            ConnectionReplacer<Connection> replacer = new ConnectionReplacer<>(poolName,
+                    credential -> logins[0].open(credential), new ConnectionReplacer.Pool<>() {
+                        @Override
+                        public int olderThan(long generation) {
+                            return replacementPool[0] == null ? 0 : replacementPool[0].olderThan(generation);
+                        }
+
+                        @Override
+                        public void retireOneIdle(long generation) {
+                            if (replacementPool[0] != null) {
+                                replacementPool[0].retireOneIdle(generation);
+                            }
+                        }
+
+                        @Override
+                        public void discard(Connection connection) {
+                            logins[0].discard(connection);
+                        }
+                    });
             RotationEngine engine = RotationEngine.builder(poolName)
                     .source(credentialSource)
                     .classifier(new PostgresAuthFailureClassifier())
-                    .evictor(evictor)
+                    .evictor(replacer)
                     .config(rotationWithListeners())
                     .start();
+            replacer.attach(engine);
             AllRejectedFailFast failFast = new AllRejectedFailFast(poolName, engine);
             try {
-                config.setDataSource(new FallbackLoginDataSource(poolName, jdbcUrl, config.getDataSourceProperties(),
-                        engine, failFast));
+                logins[0] = new FallbackLoginDataSource(poolName, jdbcUrl, config.getDataSourceProperties(), engine,
+                        failFast);
+                logins[0].replaceWith(replacer);
+                config.setDataSource(logins[0]);
                 HikariDataSource hikari = new HikariDataSource(config);
-                evictor.bind(hikari.getHikariPoolMXBean());
+                replacementPool[0] = new HikariReplacementPool(poolName, logins[0]);
+                replacementPool[0].bind(hikari, replacer);
                 failFast.bind(hikari.getHikariPoolMXBean());
                 registerMBean(engine, hikari);
                 RotationStatus status = engine.status();
                 LOG.info("{} - started: new connections log in as {} {} from {}", poolName, status.activeSlot(),
                         status.activeUsername(), status.source());
-                return new DualCredentialDataSource(poolName, engine, hikari, failFast);
+                return new DualCredentialDataSource(poolName, engine, hikari, failFast, replacer);
             } catch (RuntimeException | Error e) {
+                replacer.close();
                 failFast.close();
                 engine.close();
                 throw e;

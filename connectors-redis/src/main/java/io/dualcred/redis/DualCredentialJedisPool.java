@@ -45,13 +45,14 @@ public final class DualCredentialJedisPool extends JedisPool {
      *     is registered)
      */
     public RotationControl rotation() {
-        return engine;
+        return engine.control();
     }
 
     /** Closes the pool's connections, then the rotation engine. {@link #close()} comes here too. Idempotent. */
     @Override
     public void destroy() {
         try {
+            connections.close();
             super.destroy();
         } finally {
             engine.close();

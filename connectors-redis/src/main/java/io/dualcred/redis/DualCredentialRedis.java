@@ -472,8 +472,9 @@ public final class DualCredentialRedis {
                         .connectionProvider(provider)
                         .build();
                 logStart(name, "RedisClient", settings, poolConfig);
-                return new DualCredentialRedisClient(client, engine);
+                return new DualCredentialRedisClient(client, engine, connections);
             } catch (RuntimeException e) {
+                connections.close();
                 if (provider != null) {
                     provider.close();
                 }
@@ -510,6 +511,7 @@ public final class DualCredentialRedis {
                 logStart(name, "JedisPool", settings, poolConfig);
                 return pool;
             } catch (RuntimeException e) {
+                connections.close();
                 engine.close();
                 throw e;
             }

@@ -1,8 +1,10 @@
 package io.dualcred.redis;
 
+import io.dualcred.redis.internal.RotatingConnections;
 import io.dualcred.rotation.RotationControl;
 import io.dualcred.rotation.RotationEngine;
 import java.util.Objects;
+import redis.clients.jedis.Connection;
 import redis.clients.jedis.RedisClient;
 
 /**
@@ -17,10 +19,12 @@ public final class DualCredentialRedisClient implements AutoCloseable {
 
     private final RedisClient client;
     private final RotationEngine engine;
+    private final RotatingConnections<Connection> connections;
 
-    DualCredentialRedisClient(RedisClient client, RotationEngine engine) {
+    DualCredentialRedisClient(RedisClient client, RotationEngine engine, RotatingConnections<Connection> connections) {
         this.client = Objects.requireNonNull(client, "client");
         this.engine = Objects.requireNonNull(engine, "engine");
+        this.connections = Objects.requireNonNull(connections, "connections");
     }
 
     /** @return the client; thread-safe, share it */
@@ -33,13 +37,14 @@ public final class DualCredentialRedisClient implements AutoCloseable {
      *     MBean is registered)
      */
     public RotationControl rotation() {
-        return engine;
+        return engine.control();
     }
 
     /** Closes the client and its pool, then the rotation engine. Idempotent. */
     @Override
     public void close() {
         try {
+            connections.close();
             client.close();
         } finally {
             engine.close();

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 
 /**
  * How the rotation engine backs off, retries and refreshes. Immutable; build with {@link #custom()} or start from
@@ -25,8 +26,14 @@ import java.util.Optional;
  *   <tr><td>{@link Builder#refreshInterval(Duration) refreshInterval}</td><td>off</td>
  *       <td>Re-read the source on this schedule, so a promotion or a new NEXT shows in the status without waiting
  *       for a failure.</td></tr>
+ *   <tr><td>{@link Builder#sourceTimeout(Duration) sourceTimeout}</td><td>5 s</td>
+ *       <td>How long a login, {@code refresh()} or start-up waits for one read of the credential source. A read that
+ *       takes longer is reported as a {@link RotationEvent.SourceFailed} event, the last good credentials stay in
+ *       use, and the read goes on in the background: a source that hangs never blocks a pool.</td></tr>
  *   <tr><td>{@link Builder#listener(RotationListener) listener}</td><td>none</td>
- *       <td>Receives {@link RotationEvent}s.</td></tr>
+ *       <td>Receives {@link RotationEvent}s, in order, on the pool's own event thread, after the state change
+ *       they describe: a listener may borrow from its pool or call {@code refresh()} without stalling a
+ *       login.</td></tr>
  * </table>
  */
 public final class RotationConfig {
@@ -37,16 +44,20 @@ public final class RotationConfig {
     private final Duration loginRetryBudget;
     private final Duration refreshInterval;
     private final List<RotationListener> listeners;
+    private final Duration sourceTimeout;
     private final Clock clock;
     private final Sleeper sleeper;
+    private final Executor eventExecutor;
 
     private RotationConfig(Builder builder) {
         this.backoff = builder.backoff;
         this.loginRetryBudget = builder.loginRetryBudget;
         this.refreshInterval = builder.refreshInterval;
         this.listeners = List.copyOf(builder.listeners);
+        this.sourceTimeout = builder.sourceTimeout;
         this.clock = builder.clock;
         this.sleeper = builder.sleeper;
+        this.eventExecutor = builder.eventExecutor;
     }
 
     /** @return the defaults described in the class documentation */
@@ -82,6 +93,11 @@ public final class RotationConfig {
         return Optional.ofNullable(refreshInterval);
     }
 
+    /** @return how long one read of the credential source may take before it counts as failed */
+    public Duration sourceTimeout() {
+        return sourceTimeout;
+    }
+
     /** @return the listeners, in registration order */
     public List<RotationListener> listeners() {
         return listeners;
@@ -92,11 +108,20 @@ public final class RotationConfig {
         return clock;
     }
 
+    /** @return the wait between rounds within a login's retry budget; {@code null} for the engine's own */
     Sleeper sleeper() {
         return sleeper;
     }
 
-    /** Waits within a login's retry budget; replaced in tests so that no test sleeps. */
+    /** @return where events are delivered; {@code null} for the engine's own event thread */
+    Executor eventExecutor() {
+        return eventExecutor;
+    }
+
+    /**
+     * Waits within a login's retry budget. The engine's own wait ends early when the source changes; tests replace
+     * it so that no test sleeps.
+     */
     @FunctionalInterface
     interface Sleeper {
         void sleep(Duration duration) throws InterruptedException;
@@ -110,8 +135,10 @@ public final class RotationConfig {
         private Duration loginRetryBudget = Duration.ZERO;
         private Duration refreshInterval;
         private final List<RotationListener> listeners = new ArrayList<>();
+        private Duration sourceTimeout = Duration.ofSeconds(5);
         private Clock clock = Clock.systemUTC();
-        private Sleeper sleeper = duration -> Thread.sleep(duration.toMillis());
+        private Sleeper sleeper;
+        private Executor eventExecutor;
 
         private Builder() {
         }
@@ -121,8 +148,10 @@ public final class RotationConfig {
             this.loginRetryBudget = base.loginRetryBudget;
             this.refreshInterval = base.refreshInterval;
             this.listeners.addAll(base.listeners);
+            this.sourceTimeout = base.sourceTimeout;
             this.clock = base.clock;
             this.sleeper = base.sleeper;
+            this.eventExecutor = base.eventExecutor;
         }
 
         /**
@@ -186,6 +215,17 @@ public final class RotationConfig {
         }
 
         /**
+         * @param timeout how long a login, {@code refresh()} or start-up waits for one read of the credential source;
+         *     positive (default 5 s)
+         * @return this builder
+         */
+        public Builder sourceTimeout(Duration timeout) {
+            requirePositive(timeout, "sourceTimeout");
+            this.sourceTimeout = timeout;
+            return this;
+        }
+
+        /**
          * @param listener receives every event
          * @return this builder
          */
@@ -205,6 +245,12 @@ public final class RotationConfig {
 
         Builder sleeper(Sleeper sleeper) {
             this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+            return this;
+        }
+
+        /** Tests deliver events on the calling thread; the engine's own event thread otherwise. */
+        Builder eventExecutor(Executor executor) {
+            this.eventExecutor = Objects.requireNonNull(executor, "eventExecutor");
             return this;
         }
 

@@ -1,22 +1,19 @@
 package io.dualcred.rotation;
 
 import io.dualcred.rotation.AllCredentialsRejectedException.Attempt;
+import io.dualcred.rotation.EngineState.Rejection;
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Supplier;
 import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
@@ -28,22 +25,21 @@ import org.slf4j.LoggerFactory;
  * The credential-rotation engine shared by the dualcred connectors. Applications use a connector; connector authors
  * use this class.
  *
- * <p>A connector calls {@link #openWithFallback(ConnectionOpener)} whenever its pool needs a new physical connection.
- * The engine logs in with the active credential (CURRENT at start). When the server rejects it as an authentication
- * failure, the engine re-reads the source once however many threads failed together, tries the other credentials,
- * and on success makes the accepted one active and asks the connector to evict the connections made before the
- * switch. Failures that are not authentication failures never change anything and propagate unchanged. When every
- * credential is rejected it throws {@link AllCredentialsRejectedException} and backs off (see {@link RotationConfig}).
+ * <p>A connector calls {@link #openWithFallback(ConnectionOpener)} whenever its pool needs a new physical connection
+ * (the fallback itself is {@link FallbackLogin}: CURRENT rejected → re-read the source → NEXT → the last accepted
+ * credential). The engine also <em>follows the store</em>: whatever it learns from the source (watch, schedule,
+ * {@link #refresh()}, a re-read after a rejection) decides the next login, so after a promotion new logins use the
+ * new CURRENT at once. Each change of the credential for new logins, and each {@link #evictConnections()}, starts a
+ * new generation and tells the connector's {@link ConnectionEvictor}, which replaces the older connections.
  *
- * <p>Nothing here runs on the pool's borrow path: the engine is consulted only when a physical connection is
- * created. State lives in one immutable snapshot swapped under a lock; reads are lock-free.
+ * <p>Nothing here runs on the pool's borrow path, and nothing slow runs under a lock: state is one immutable
+ * snapshot swapped under a lock held only for that swap; the source is read on threads of its own with a timeout
+ * ({@link RotationConfig#sourceTimeout()}); listeners are called on the pool's event thread; the evictor is told
+ * after the swap, outside the lock.
  */
-public final class RotationEngine implements RotationControl, AutoCloseable {
+public final class RotationEngine implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RotationEngine.class);
-
-    /** A login that saw another thread change the state looks again at most this many times before acting. */
-    private static final int MAX_PASSES = 3;
 
     private final String poolName;
     private final CredentialSource source;
@@ -51,35 +47,27 @@ public final class RotationEngine implements RotationControl, AutoCloseable {
     private final ConnectionEvictor evictor;
     private final RotationConfig config;
     private final Clock clock;
-    private final List<RotationListener> listeners;
+    private final RotationConfig.Sleeper sleeper;
+    private final EventDispatcher events;
+    private final SourceReader reader;
+    private final FallbackLogin fallback;
+    private final Control control = new Control();
 
-    private final ReentrantLock transitions = new ReentrantLock();
-    private volatile State state;
+    /** Guards only the swap of {@link #state} and {@link #appliedRead}; never held while doing anything slow. */
+    private final ReentrantLock swap = new ReentrantLock();
+    private volatile EngineState state;
+    private long appliedRead;
+    /** Counts changes of the source's content; a wait within the retry budget ends when it moves. */
+    private final Object sourceChanged = new Object();
+    private long sourceChanges;
+    private volatile boolean started;
+    private volatile boolean changedWhileStarting;
     private volatile boolean closed;
-    private boolean changedWhileStarting;
-    /**
-     * The active credential the server has rejected while its recovery has not finished yet, or {@code null}.
-     * Logins that start meanwhile wait for that recovery instead of trying the rejected credential again, so a
-     * pool that opens many connections at once (commons-pool2 opens them on the borrowing threads) causes one
-     * rejected login per switch plus only those already under way. It names the credential, not a generation: an
-     * eviction raises the generation without changing the credential, and must not make it worth trying again.
-     */
-    private volatile Credential rejectedActive;
-    /**
-     * The newest generation whose credential has had one login attempt that the server did not reject. Until
-     * then, logins with a new generation's credential go one at a time ({@link #probe}): when the server already
-     * changed the password, a burst of new connections (a pool filling up after an eviction) then causes one
-     * rejected login instead of one per connection. A network failure also opens the gate, so an unreachable server
-     * does not make callers queue for each other's connect timeouts.
-     */
-    private final AtomicLong probedGeneration = new AtomicLong(-1);
-    private final ReentrantLock probe = new ReentrantLock();
 
     private final AtomicLong switches = new AtomicLong();
     private final AtomicLong promotions = new AtomicLong();
     private final AtomicLong rejectedLogins = new AtomicLong();
     private final AtomicLong allRejectedRounds = new AtomicLong();
-    private final AtomicLong sourceLoads = new AtomicLong();
     private final AtomicLong sourceFailures = new AtomicLong();
     private final AtomicLong evictions = new AtomicLong();
 
@@ -94,29 +82,35 @@ public final class RotationEngine implements RotationControl, AutoCloseable {
         this.evictor = builder.evictor;
         this.config = builder.config;
         this.clock = config.clock();
-        this.listeners = config.listeners();
+        this.sleeper = config.sleeper() != null ? config.sleeper() : this::awaitSourceChange;
+        this.events = new EventDispatcher(poolName, config.listeners(), config.eventExecutor());
+        this.reader = new SourceReader(poolName, source, config.sourceTimeout(), new ReadOutcomes());
+        this.fallback = new FallbackLogin(this);
 
-        // The watch starts before the first load so that no change can slip between the two; a notice that
-        // arrives meanwhile waits for the lock and is applied right after start-up.
-        transitions.lock();
+        // The watch starts before the first read so that no change slips between the two; a notice that arrives
+        // meanwhile is followed by another read right after start-up.
+        this.watch = Objects.requireNonNull(source.watch(this::sourceReportedChange), "watch");
         try {
-            this.watch = Objects.requireNonNull(source.watch(() -> refreshQuietly("the source reported a change")),
-                    "watch");
-            CredentialSet initial;
+            CredentialSet initial = readInitialSet();
+            swap.lock();
             try {
-                initial = loadInitialSet();
-            } catch (RuntimeException e) {
-                watch.close();
-                throw e;
+                if (state == null) {
+                    state = EngineState.initial(initial);
+                }
+            } finally {
+                swap.unlock();
             }
-            this.state = State.initial(initial);
-            LOG.info("{} - started with credential source {} (revision {}): {}", poolName, source.description(),
-                    initial.revision(), describe(initial));
-            if (changedWhileStarting) {
-                reload(false);
-            }
-        } finally {
-            transitions.unlock();
+        } catch (RuntimeException | Error e) {
+            watch.close();
+            reader.close();
+            events.close();
+            throw e;
+        }
+        started = true;
+        LOG.info("{} - started with credential source {} (revision {}): {}", poolName, source.description(),
+                state.set().revision(), describe(state.set()));
+        if (changedWhileStarting) {
+            reader.readInBackground();
         }
         this.refresher = config.refreshInterval().map(this::scheduleRefresh).orElse(null);
     }
@@ -141,113 +135,71 @@ public final class RotationEngine implements RotationControl, AutoCloseable {
      * @throws Exception whatever the opener threw for a failure that is not an authentication failure, unchanged
      */
     public <C> Login<C> openWithFallback(ConnectionOpener<C> opener) throws Exception {
-        Objects.requireNonNull(opener, "opener");
-        for (int pass = 1; ; pass++) {
-            ensureOpen();
-            State seen = state;
-            if (seen.rejection != null) {
-                Instant now = clock.instant();
-                if (now.isBefore(seen.rejection.until)) {
-                    throw failFast(seen.rejection, now);
-                }
-                Login<C> login = recoverIfUnchanged(opener, seen, null, null, pass);
-                if (login != null) {
-                    return login;
-                }
-                continue;
-            }
-            if (seen.active.equals(rejectedActive)) {
-                Login<C> login = recoverIfUnchanged(opener, seen, seen.active, null, pass);
-                if (login != null) {
-                    return login;
-                }
-                continue;
-            }
-            boolean probing = probedGeneration.get() < seen.generation;
-            if (probing) {
-                probe.lockInterruptibly();
-                if (state != seen || probedGeneration.get() >= seen.generation
-                        || seen.active.equals(rejectedActive)) {
-                    probe.unlock();   // another login settled it meanwhile: look again
-                    continue;
-                }
-            }
-            Exception rejection;
-            try {
-                C connection = login(opener, seen.active);
-                probed(seen.generation);
-                return new Login<>(connection, seen.generation, seen.activeSlot, seen.active.username());
-            } catch (Exception failure) {
-                if (!isAuthenticationFailure(failure)) {
-                    probed(seen.generation);
-                    throw failure;
-                }
-                rejectedActive = seen.active;
-                recordRejection(seen.activeSlot, seen.active, failure);
-                rejection = failure;
-            } finally {
-                if (probing) {
-                    probe.unlock();
-                }
-            }
-            Login<C> login = recoverIfUnchanged(opener, seen, seen.active, rejection, pass);
-            if (login != null) {
-                return login;
-            }
-        }
+        return fallback.open(opener);
     }
 
     /**
-     * Re-reads the source now. A promotion or a new NEXT shows in {@link #status()} afterwards; nothing is switched
-     * or evicted, since switching happens only when the server rejects the active credential. If logins were
-     * backing off and the source changed, the next login tries the new credentials at once.
+     * The operator's handle on this engine: status, refresh and eviction, but not {@link #close()} and not the
+     * engine itself, so that code holding it cannot stop the pool's rotation. Connectors hand this out.
+     *
+     * @return the handle
+     */
+    public RotationControl control() {
+        return control;
+    }
+
+    /**
+     * Re-reads the source now (waiting at most the source timeout) and applies what it says: a promotion or a new
+     * NEXT shows in {@link #status()}, and if the source no longer lists the active credential, new logins use its
+     * CURRENT at once. During a backoff after every credential was rejected, changed credentials end the backoff.
      *
      * @return the status after the read
      */
-    @Override
     public RotationStatus refresh() {
         ensureOpen();
-        transitions.lock();
         try {
-            reload(true);
-        } finally {
-            transitions.unlock();
+            reader.read(true);
+        } catch (CredentialSourceException e) {
+            LOG.debug("{} - refresh: {}", poolName, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         return status();
     }
 
     /**
-     * Retires every connection open now (idle ones at once, busy ones when returned) without changing the
-     * credential: the generation increases and the connector evicts everything older.
+     * Starts a new generation without changing the credential: the connector replaces every connection open now,
+     * each once its replacement is ready.
      */
-    @Override
     public void evictConnections() {
         ensureOpen();
-        transitions.lock();
+        long generation;
+        swap.lock();
         try {
-            State s = state;
-            state = s.withGeneration(s.generation + 1);
-            evict(s.generation + 1, "eviction requested");
+            EngineState s = state;
+            generation = s.generation() + 1;
+            state = s.withGeneration(generation);
         } finally {
-            transitions.unlock();
+            swap.unlock();
         }
+        LOG.info("{} - replacing every connection (generation {}): eviction requested", poolName, generation);
+        retireOlderThan(generation, "eviction requested");
     }
 
     /** @return the credential generation now in force; increases at every switch and eviction */
     public long generation() {
-        return state.generation;
+        return state.generation();
     }
 
     /**
      * @param generation a connection's {@link Login#generation()}
-     * @return whether a switch or eviction happened since that connection was opened, so it should be retired
+     * @return whether a switch or eviction happened since that connection was opened, so it should be replaced
      */
     public boolean isStale(long generation) {
-        return generation < state.generation;
+        return generation < state.generation();
     }
 
     /** @return the pool name */
-    @Override
     public String poolName() {
         return poolName;
     }
@@ -258,17 +210,16 @@ public final class RotationEngine implements RotationControl, AutoCloseable {
         return "RotationEngine[" + poolName + "]";
     }
 
-    /** @return a snapshot of the rotation state and counters */
-    @Override
+    /** @return a snapshot of the rotation state and counters; never waits */
     public RotationStatus status() {
-        State s = state;
-        return new RotationStatus(poolName, source.description(), s.activeSlot, s.active.username(),
-                s.activeListed, s.set.next().isPresent(), s.set.revision(), s.generation,
-                Optional.ofNullable(s.lastSwitchTime), Optional.ofNullable(s.lastSwitchReason),
-                s.rejection != null && clock.instant().isBefore(s.rejection.until),
-                Optional.ofNullable(s.rejection).map(r -> r.until), s.sourceFailing,
+        EngineState s = state;
+        return new RotationStatus(poolName, source.description(), s.activeSlot(), s.active().username(),
+                s.activeListed(), s.set().next().isPresent(), s.set().revision(), s.generation(),
+                Optional.ofNullable(s.lastSwitchTime()), Optional.ofNullable(s.lastSwitchReason()),
+                s.backingOffAt(clock.instant()), Optional.ofNullable(s.rejection()).map(Rejection::until),
+                s.sourceFailing(),
                 new RotationStatus.Counters(switches.get(), promotions.get(), rejectedLogins.get(),
-                        allRejectedRounds.get(), sourceLoads.get(), sourceFailures.get(), evictions.get()));
+                        allRejectedRounds.get(), reader.reads(), sourceFailures.get(), evictions.get()));
     }
 
     /**
@@ -283,7 +234,7 @@ public final class RotationEngine implements RotationControl, AutoCloseable {
         try {
             ObjectName name = new ObjectName("io.dualcred:type=Rotation,name=" + ObjectName.quote(poolName));
             MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-            server.registerMBean(new StandardMBean(new Jmx(), RotationMXBean.class, true), name);
+            server.registerMBean(new StandardMBean(new RotationJmx(control), RotationMXBean.class, true), name);
             mbeanName = name;
             return name;
         } catch (JMException e) {
@@ -291,17 +242,26 @@ public final class RotationEngine implements RotationControl, AutoCloseable {
         }
     }
 
-    /** Stops the source watch and the refresh schedule and unregisters the MBean. Idempotent. */
+    /**
+     * Stops the source watch, the refresh schedule, the reader and event threads, unregisters the MBean, and wakes
+     * every login waiting inside the engine; they fail with {@link IllegalStateException}. Idempotent.
+     */
     @Override
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
+        fallback.close();
+        synchronized (sourceChanged) {
+            sourceChanged.notifyAll();
+        }
         watch.close();
         if (refresher != null) {
             refresher.shutdownNow();
         }
+        reader.close();
+        events.close();
         ObjectName name = mbeanName;
         if (name != null) {
             try {
@@ -313,260 +273,285 @@ public final class RotationEngine implements RotationControl, AutoCloseable {
         LOG.debug("{} - rotation engine closed", poolName);
     }
 
-    // ---- the fallback ------------------------------------------------------------------------------------------
+    // ---- what FallbackLogin needs ------------------------------------------------------------------------------
 
-    /**
-     * Runs a recovery round under the lock, unless another thread changed the state since {@code seen} (it switched,
-     * or every credential was just rejected): then returns {@code null} so that the caller looks again, which gives
-     * N threads failing together one source load and one switch.
-     */
-    private <C> Login<C> recoverIfUnchanged(ConnectionOpener<C> opener, State seen, Credential rejected,
-                                            Exception rejection, int pass) throws Exception {
-        transitions.lockInterruptibly();
-        try {
-            if (state != seen && pass < MAX_PASSES) {
-                return null;
-            }
-            ensureOpen();
-            return recover(opener, rejected, rejection);
-        } finally {
-            transitions.unlock();
+    EngineState state() {
+        return state;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    RotationConfig config() {
+        return config;
+    }
+
+    void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException(poolName + " - the rotation engine is closed");
         }
     }
 
-    /**
-     * Re-reads the source and tries every credential not yet rejected in this step, CURRENT first. Within the
-     * login retry budget, waits for the backoff interval and tries again; past it, records the rejected round and
-     * throws. Called with the lock held.
-     */
-    private <C> Login<C> recover(ConnectionOpener<C> opener, Credential alreadyRejected, Exception lastRejection)
-            throws Exception {
-        Instant deadline = clock.instant().plus(config.loginRetryBudget());
-        List<Attempt> attempts = new ArrayList<>();
-        Set<Credential> rejectedThisStep = new HashSet<>();
-        if (alreadyRejected != null) {
-            rejectedThisStep.add(alreadyRejected);
-            attempts.add(new Attempt(state.activeSlot, alreadyRejected.username()));
-        }
-        Exception last = lastRejection;
-        int rounds = state.rejection == null ? 0 : state.rejection.rounds;
-        while (true) {
-            CredentialSet set = reload(true);
-            for (Slot slot : Slot.values()) {
-                Credential candidate = set.get(slot).orElse(null);
-                if (candidate == null || !rejectedThisStep.add(candidate)) {
-                    continue;
-                }
-                C connection;
-                try {
-                    connection = login(opener, candidate);
-                } catch (Exception failure) {
-                    if (!isAuthenticationFailure(failure)) {
-                        // The recovery ends here; otherwise every later login would go straight to recovery and
-                        // re-read the source while the server is unreachable, instead of trying the active one.
-                        rejectedActive = null;
-                        throw failure;
-                    }
-                    recordRejection(slot, candidate, failure);
-                    Attempt attempt = new Attempt(slot, candidate.username());
-                    if (!attempts.contains(attempt)) {
-                        attempts.add(attempt);
-                    }
-                    last = failure;
-                    continue;
-                }
-                return accept(connection, slot, candidate, attempts);
-            }
-            rounds++;
-            Duration wait = Duration.ofMillis(config.backoff().apply(rounds));
-            Instant now = clock.instant();
-            if (now.plus(wait).isAfter(deadline)) {
-                throw rejectAll(attempts, rounds, now, wait, last);
-            }
-            LOG.debug("{} - every credential rejected; retrying in {} ms within the login retry budget",
-                    poolName, wait.toMillis());
-            sleep(wait);
-            rejectedThisStep.clear();
-        }
+    boolean isAuthenticationFailure(Exception failure) {
+        return classifier.isAuthenticationFailure(failure);
     }
 
-    private <C> Login<C> accept(C connection, Slot slot, Credential credential, List<Attempt> attempts) {
-        // The rejection mark is cleared only once the new state is visible: a login that found it cleared while
-        // the old state was still in place would try the rejected credential again.
-        State s = state;
-        if (credential.equals(s.active)) {
-            if (s.rejection != null) {
-                LOG.info("{} - logins accepted again with {} {}", poolName, slot, credential.username());
+    /** A login with the active credential of {@code seen} succeeded. */
+    <C> Login<C> accepted(EngineState seen, C connection) {
+        EngineState s = state;
+        if (!seen.active().equals(s.lastAccepted()) || s.rejection() != null) {
+            swap.lock();
+            try {
+                s = state;
+                if (s.active().equals(seen.active())) {
+                    state = s.accepted();
+                }
+            } finally {
+                swap.unlock();
             }
-            state = s.accepted(slot);
-            rejectedActive = null;
-            probed(s.generation);
-            return new Login<>(connection, s.generation, slot, credential.username());
         }
-        long generation = s.generation + 1;
+        return new Login<>(connection, seen.generation(), seen.activeSlot(), seen.active().username());
+    }
+
+    /** The recovery found {@code credential} accepted: it becomes the active one, switching if it was not. */
+    <C> Login<C> acceptedInRecovery(C connection, Credential credential, Slot slot, List<Attempt> attempts) {
+        EngineState before;
+        EngineState after;
         Instant now = clock.instant();
         String reason = attempts.stream().map(a -> a + " rejected").reduce((a, b) -> a + ", " + b)
                 .map(rejected -> rejected + "; ").orElse("") + slot + " " + credential.username() + " accepted";
-        state = s.switchedTo(credential, slot, generation, now, reason);
-        rejectedActive = null;
-        probed(generation);
-        switches.incrementAndGet();
-        if (slot == s.activeSlot && credential.username().equals(s.active.username())) {
-            LOG.info("{} - switched to the source's new {} credential for {} (generation {}): {}", poolName, slot,
-                    credential.username(), generation, reason);
-        } else {
-            LOG.info("{} - switched credentials from {} {} to {} {} (generation {}): {}", poolName, s.activeSlot,
-                    s.active.username(), slot, credential.username(), generation, reason);
+        swap.lock();
+        try {
+            before = state;
+            after = credential.equals(before.active()) ? before.accepted()
+                    : before.switchedTo(credential, slot, true, now, reason);
+            state = after;
+        } finally {
+            swap.unlock();
         }
-        publish(() -> new RotationEvent.CredentialSwitched(poolName, now, s.activeSlot, s.active.username(), slot,
-                credential.username(), generation));
-        evict(generation, "switched to " + slot + " " + credential.username());
+        if (after.generation() == before.generation()) {
+            if (before.rejection() != null) {
+                LOG.info("{} - logins accepted again with {} {}", poolName, slot, credential.username());
+            }
+            return new Login<>(connection, after.generation(), slot, credential.username());
+        }
+        switches.incrementAndGet();
+        if (!after.activeListed()) {
+            LOG.warn("{} - the source lists neither CURRENT nor NEXT that the server accepts; new logins use the last "
+                    + "accepted credential, {} {}, as the final fallback (generation {}): {}", poolName, slot,
+                    credential.username(), after.generation(), reason);
+        } else if (slot == before.activeSlot() && credential.username().equals(before.active().username())) {
+            LOG.info("{} - switched to the source's new {} credential for {} (generation {}): {}", poolName, slot,
+                    credential.username(), after.generation(), reason);
+        } else {
+            LOG.info("{} - switched credentials from {} {} to {} {} (generation {}): {}", poolName,
+                    before.activeSlot(), before.active().username(), slot, credential.username(),
+                    after.generation(), reason);
+        }
+        EngineState b = before;
+        long generation = after.generation();
+        events.publish(() -> new RotationEvent.CredentialSwitched(poolName, now, b.activeSlot(),
+                b.active().username(), slot, credential.username(), generation));
+        retireOlderThan(generation, "switched to " + slot + " " + credential.username());
         return new Login<>(connection, generation, slot, credential.username());
     }
 
-    private AllCredentialsRejectedException rejectAll(List<Attempt> attempts, int rounds, Instant now,
-                                                      Duration wait, Exception last) {
+    AllCredentialsRejectedException rejectAll(List<Attempt> attempts, int rounds, Instant now, Duration wait,
+                                              Exception last) {
         AllCredentialsRejectedException rejected = new AllCredentialsRejectedException(poolName, attempts, wait, last);
-        state = state.rejected(new Rejection(rounds, now.plus(wait), rejected));
+        swap.lock();
+        try {
+            state = state.rejected(new Rejection(rounds, now.plus(wait), rejected));
+        } finally {
+            swap.unlock();
+        }
         allRejectedRounds.incrementAndGet();
         if (rounds == 1) {
             LOG.warn("{}", rejected.getMessage());
         } else {
             LOG.debug("{} (round {})", rejected.getMessage(), rounds);
         }
-        publish(() -> new RotationEvent.AllRejected(poolName, now, rejected.attempts(), wait, rounds));
+        events.publish(() -> new RotationEvent.AllRejected(poolName, now, rejected.attempts(), wait, rounds));
         return rejected;
     }
 
-    private AllCredentialsRejectedException failFast(Rejection rejection, Instant now) {
-        AllCredentialsRejectedException first = rejection.exception;
-        return new AllCredentialsRejectedException(poolName, first.attempts(), Duration.between(now, rejection.until),
+    /** A caller during the backoff: the same attempts, the time left, and the server's own reply as the cause. */
+    AllCredentialsRejectedException failFast(Rejection rejection, Instant now) {
+        AllCredentialsRejectedException first = rejection.exception();
+        return new AllCredentialsRejectedException(poolName, first.attempts(), Duration.between(now, rejection.until()),
                 first.getCause());
     }
 
-    private <C> C login(ConnectionOpener<C> opener, Credential credential) throws Exception {
-        return Objects.requireNonNull(opener.open(credential), "ConnectionOpener returned null");
-    }
-
-    private void probed(long generation) {
-        probedGeneration.accumulateAndGet(generation, Math::max);
-    }
-
-    private boolean isAuthenticationFailure(Exception failure) {
-        return classifier.isAuthenticationFailure(failure);
-    }
-
-    private void recordRejection(Slot slot, Credential credential, Exception failure) {
+    void recordRejection(Slot slot, Credential credential, Exception failure) {
         rejectedLogins.incrementAndGet();
-        LOG.debug("{} - {} {} rejected by the server ({})", poolName, slot, credential.username(),
-                classifier.code(failure));
-        publish(() -> new RotationEvent.CredentialRejected(poolName, clock.instant(), slot, credential.username(),
-                classifier.code(failure)));
+        String code = classifier.code(failure);
+        LOG.debug("{} - {} {} rejected by the server ({})", poolName, slot, credential.username(), code);
+        events.publish(() -> new RotationEvent.CredentialRejected(poolName, clock.instant(), slot,
+                credential.username(), code));
     }
 
-    private void evict(long generation, String reason) {
+    /** Re-reads the source for a recovery; on failure the last good set stays in force (and has been reported). */
+    void readFreshKeepingLastGood() throws InterruptedException {
+        try {
+            reader.read(true);
+        } catch (CredentialSourceException e) {
+            LOG.debug("{} - recovering with the last good credentials: {}", poolName, e.getMessage());
+        }
+    }
+
+    void waitWithinBudget(Duration wait) throws InterruptedException {
+        LOG.debug("{} - every credential rejected; trying again in {} ms within the login retry budget", poolName,
+                wait.toMillis());
+        sleeper.sleep(wait);
+    }
+
+    // ---- following the store -----------------------------------------------------------------------------------
+
+    private CredentialSet readInitialSet() {
+        try {
+            return reader.read(false);
+        } catch (CredentialSourceException e) {
+            throw new CredentialSourceException(poolName + " - cannot start: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CredentialSourceException(poolName + " - cannot start: interrupted while reading the "
+                    + "credential source", e);
+        }
+    }
+
+    /** Applies what a read found, if no later read has been applied already. Runs on a reader thread. */
+    private void applyLoaded(long sequence, CredentialSet loaded) {
+        EngineState before;
+        EngineState after;
+        Instant now = clock.instant();
+        swap.lock();
+        try {
+            if (sequence <= appliedRead) {
+                return;
+            }
+            appliedRead = sequence;
+            before = state;
+            if (before == null) {
+                return;   // the initial read: the constructor installs it
+            }
+            after = follow(before, loaded, now);
+            state = after;
+        } finally {
+            swap.unlock();
+        }
+        reportApplied(before, after, loaded, now);
+    }
+
+    /**
+     * The state after reading {@code loaded}: the active credential stays while the source lists it; when a changed
+     * source no longer lists it (a promotion, a rollback, a new CURRENT), new logins use the source's CURRENT.
+     */
+    private static EngineState follow(EngineState s, CredentialSet loaded, Instant now) {
+        if (loaded.equals(s.set())) {
+            return s.withSourceFailing(false);
+        }
+        // New secrets end a backoff: the next login tries them at once instead of failing fast.
+        Rejection rejection = s.rejection() == null ? null : s.rejection().endingAt(now);
+        EngineState withSet = s.withSet(loaded, rejection);
+        if (withSet.activeListed()) {
+            return withSet;
+        }
+        return withSet.switchedTo(loaded.current(), Slot.CURRENT, false, now,
+                "the source no longer lists " + s.activeSlot() + " " + s.active().username() + "; CURRENT "
+                        + loaded.current().username() + " follows the source");
+    }
+
+    private void reportApplied(EngineState before, EngineState after, CredentialSet loaded, Instant now) {
+        if (before.sourceFailing()) {
+            LOG.info("{} - credential source {} can be read again", poolName, source.description());
+        }
+        boolean changed = !loaded.equals(before.set());
+        events.publish(() -> new RotationEvent.SourceReloaded(poolName, now, loaded.revision(), changed,
+                loaded.next().isPresent()));
+        if (!changed) {
+            return;
+        }
+        synchronized (sourceChanged) {
+            sourceChanges++;
+            sourceChanged.notifyAll();
+        }
+        LOG.info("{} - credential source changed to revision {}: {}", poolName, loaded.revision(), describe(loaded));
+        if (after.generation() != before.generation()) {
+            switches.incrementAndGet();
+            LOG.info("{} - new logins use CURRENT {} (generation {}): the source no longer lists {} {}, which stays "
+                    + "the final fallback", poolName, after.active().username(), after.generation(),
+                    before.activeSlot(), before.active().username());
+            long generation = after.generation();
+            events.publish(() -> new RotationEvent.CredentialSwitched(poolName, now, before.activeSlot(),
+                    before.active().username(), Slot.CURRENT, after.active().username(), generation));
+            retireOlderThan(generation, "the source promoted CURRENT " + after.active().username());
+        } else if (before.activeSlot() == Slot.NEXT && after.activeSlot() == Slot.CURRENT) {
+            promotions.incrementAndGet();
+            LOG.info("{} - {} promoted from NEXT to CURRENT; the pool already uses it", poolName,
+                    after.active().username());
+            events.publish(() -> new RotationEvent.CredentialsPromoted(poolName, now, after.active().username(),
+                    loaded.revision()));
+        }
+    }
+
+    private void sourceFailed(String problem) {
+        sourceFailures.incrementAndGet();
+        EngineState before;
+        swap.lock();
+        try {
+            before = state;
+            if (before == null) {
+                return;
+            }
+            state = before.withSourceFailing(true);
+        } finally {
+            swap.unlock();
+        }
+        if (!before.sourceFailing()) {
+            LOG.warn("{} - cannot read credential source {}; keeping revision {}: {}", poolName, source.description(),
+                    before.set().revision(), problem);
+        }
+        String kept = before.set().revision();
+        events.publish(() -> new RotationEvent.SourceFailed(poolName, clock.instant(), source.description(), problem,
+                kept));
+    }
+
+    private void retireOlderThan(long generation, String reason) {
         evictions.incrementAndGet();
         try {
             evictor.evictOlderThan(generation);
         } catch (RuntimeException e) {
-            LOG.warn("{} - evicting connections older than generation {} failed: {}", poolName, generation,
+            LOG.warn("{} - replacing connections older than generation {} failed: {}", poolName, generation,
                     e.toString());
         }
-        publish(() -> new RotationEvent.ConnectionsEvicted(poolName, clock.instant(), generation, reason));
+        events.publish(() -> new RotationEvent.ConnectionsEvicted(poolName, clock.instant(), generation, reason));
     }
 
-    private void sleep(Duration wait) throws InterruptedException {
-        config.sleeper().sleep(wait);
-    }
-
-    // ---- reading the source ------------------------------------------------------------------------------------
-
-    private CredentialSet loadInitialSet() {
-        sourceLoads.incrementAndGet();
-        try {
-            return Objects.requireNonNull(source.load(), "the source returned no credential set");
-        } catch (Exception e) {
-            sourceFailures.incrementAndGet();
-            throw new CredentialSourceException(poolName + " - cannot start: credential source "
-                    + source.description() + " failed: " + problem(e), e);
-        }
-    }
-
-    /**
-     * Reads the source and applies what changed; on failure keeps the last good set. Called with the lock held.
-     *
-     * @param fresh whether a cached copy will not do (after a rejection, on an explicit refresh)
-     * @return the set in force afterwards
-     */
-    private CredentialSet reload(boolean fresh) {
-        sourceLoads.incrementAndGet();
-        State s = state;
-        CredentialSet loaded;
-        try {
-            loaded = Objects.requireNonNull(fresh ? source.loadFresh() : source.load(),
-                    "the source returned no credential set");
-        } catch (Exception e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            sourceFailures.incrementAndGet();
-            String problem = problem(e);
-            if (!s.sourceFailing) {
-                LOG.warn("{} - cannot read credential source {}; keeping revision {}: {}", poolName,
-                        source.description(), s.set.revision(), problem);
-            }
-            state = s.withSourceFailing(true);
-            publish(() -> new RotationEvent.SourceFailed(poolName, clock.instant(), source.description(), problem,
-                    s.set.revision()));
-            return s.set;
-        }
-        if (s.sourceFailing) {
-            LOG.info("{} - credential source {} can be read again", poolName, source.description());
-        }
-        boolean changed = !loaded.equals(s.set);
-        state = changed ? applyChangedSet(s, loaded) : s.withSourceFailing(false);
-        publish(() -> new RotationEvent.SourceReloaded(poolName, clock.instant(), loaded.revision(), changed,
-                loaded.next().isPresent()));
-        return loaded;
-    }
-
-    private State applyChangedSet(State s, CredentialSet loaded) {
-        Optional<Slot> slot = loaded.slotOf(s.active);
-        LOG.info("{} - credential source changed to revision {}: {}", poolName, loaded.revision(), describe(loaded));
-        if (slot.isEmpty()) {
-            LOG.info("{} - the source no longer lists the active credential ({} {}); it stays in use until the "
-                    + "server rejects it", poolName, s.activeSlot, s.active.username());
-        }
-        if (s.activeSlot == Slot.NEXT && slot.orElse(null) == Slot.CURRENT) {
-            promotions.incrementAndGet();
-            LOG.info("{} - {} promoted from NEXT to CURRENT; nothing to switch or evict", poolName,
-                    s.active.username());
-            publish(() -> new RotationEvent.CredentialsPromoted(poolName, clock.instant(), s.active.username(),
-                    loaded.revision()));
-        }
-        // New secrets end a backoff: the next login tries them at once instead of failing fast.
-        Rejection rejection = s.rejection == null ? null : s.rejection.endingAt(clock.instant());
-        return new State(loaded, s.active, slot.orElse(s.activeSlot), slot.isPresent(), s.generation, false,
-                rejection, s.lastSwitchTime, s.lastSwitchReason);
-    }
-
-    private void refreshQuietly(String why) {
+    private void sourceReportedChange() {
         if (closed) {
             return;
         }
-        LOG.debug("{} - re-reading the credential source: {}", poolName, why);
-        transitions.lock();
-        try {
-            if (state == null) {
-                // A watch that reported a change from inside watch() itself, on the starting thread.
-                changedWhileStarting = true;
-                return;
+        if (!started) {
+            changedWhileStarting = true;
+            return;
+        }
+        LOG.debug("{} - re-reading the credential source: the source reported a change", poolName);
+        reader.readInBackground();
+    }
+
+    /** The engine's own wait within a login's retry budget: ends early when the source's content changes. */
+    private void awaitSourceChange(Duration wait) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        synchronized (sourceChanged) {
+            long seen = sourceChanges;
+            while (sourceChanges == seen && !closed) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                TimeUnit.NANOSECONDS.timedWait(sourceChanged, left);
             }
-            reload(false);
-        } catch (RuntimeException e) {
-            LOG.warn("{} - refresh failed: {}", poolName, e.toString());
-        } finally {
-            transitions.unlock();
         }
     }
 
@@ -577,32 +562,11 @@ public final class RotationEngine implements RotationControl, AutoCloseable {
             return thread;
         });
         long millis = interval.toMillis();
-        executor.scheduleWithFixedDelay(() -> refreshQuietly("scheduled refresh"), millis, millis,
-                TimeUnit.MILLISECONDS);
+        executor.scheduleWithFixedDelay(() -> {
+            LOG.debug("{} - re-reading the credential source: scheduled refresh", poolName);
+            reader.readInBackground();
+        }, millis, millis, TimeUnit.MILLISECONDS);
         return executor;
-    }
-
-    // ---- helpers -----------------------------------------------------------------------------------------------
-
-    private void publish(Supplier<RotationEvent> event) {
-        if (listeners.isEmpty()) {
-            return;
-        }
-        RotationEvent built = event.get();
-        for (RotationListener listener : listeners) {
-            try {
-                listener.onEvent(built);
-            } catch (RuntimeException e) {
-                LOG.warn("{} - rotation listener {} failed on {}: {}", poolName, listener.getClass().getName(),
-                        built.getClass().getSimpleName(), e.toString());
-            }
-        }
-    }
-
-    private void ensureOpen() {
-        if (closed) {
-            throw new IllegalStateException(poolName + " - the rotation engine is closed");
-        }
     }
 
     private static String describe(CredentialSet set) {
@@ -610,148 +574,46 @@ public final class RotationEngine implements RotationControl, AutoCloseable {
                 + set.next().map(next -> ", NEXT " + next.username()).orElse(", no NEXT");
     }
 
-    private static String problem(Exception e) {
-        return e instanceof CredentialSourceException ? e.getMessage() : e.toString();
-    }
-
-    /** Every credential was rejected {@code rounds} times in a row; logins fail fast until {@code until}. */
-    private record Rejection(int rounds, Instant until, AllCredentialsRejectedException exception) {
-
-        Rejection endingAt(Instant now) {
-            return new Rejection(rounds, now, exception);
-        }
-    }
-
-    /** One immutable snapshot of the engine's state; every transition builds a new one. */
-    private record State(CredentialSet set, Credential active, Slot activeSlot, boolean activeListed,
-                         long generation, boolean sourceFailing, Rejection rejection, Instant lastSwitchTime,
-                         String lastSwitchReason) {
-
-        static State initial(CredentialSet set) {
-            return new State(set, set.current(), Slot.CURRENT, true, 0, false, null, null, null);
-        }
-
-        State withGeneration(long next) {
-            return new State(set, active, activeSlot, activeListed, next, sourceFailing, rejection, lastSwitchTime,
-                    lastSwitchReason);
-        }
-
-        State withSourceFailing(boolean failing) {
-            return failing == sourceFailing ? this : new State(set, active, activeSlot, activeListed, generation,
-                    failing, rejection, lastSwitchTime, lastSwitchReason);
-        }
-
-        State accepted(Slot slot) {
-            return new State(set, active, slot, activeListed, generation, sourceFailing, null, lastSwitchTime,
-                    lastSwitchReason);
-        }
-
-        State switchedTo(Credential credential, Slot slot, long next, Instant time, String reason) {
-            return new State(set, credential, slot, true, next, sourceFailing, null, time, reason);
-        }
-
-        State rejected(Rejection newRejection) {
-            return new State(set, active, activeSlot, activeListed, generation, sourceFailing, newRejection,
-                    lastSwitchTime, lastSwitchReason);
-        }
-    }
-
-    /** The JMX face of this engine. */
-    private final class Jmx implements RotationMXBean {
+    /** Hands each read's outcome to the engine. */
+    private final class ReadOutcomes implements SourceReader.Outcomes {
 
         @Override
-        public String getPoolName() {
+        public void loaded(long sequence, CredentialSet loaded) {
+            applyLoaded(sequence, loaded);
+        }
+
+        @Override
+        public void failed(long sequence, String problem) {
+            sourceFailed(problem);
+        }
+    }
+
+    /** The operator's handle: everything of {@link RotationControl}, nothing of the engine. */
+    private final class Control implements RotationControl {
+
+        @Override
+        public String poolName() {
             return poolName;
         }
 
         @Override
-        public String getSource() {
-            return source.description();
+        public RotationStatus status() {
+            return RotationEngine.this.status();
         }
 
         @Override
-        public String getActiveSlot() {
-            return status().activeSlot().name();
-        }
-
-        @Override
-        public String getActiveUsername() {
-            return status().activeUsername();
-        }
-
-        @Override
-        public boolean isNextStaged() {
-            return status().nextStaged();
-        }
-
-        @Override
-        public String getSourceRevision() {
-            return status().sourceRevision();
-        }
-
-        @Override
-        public long getGeneration() {
-            return generation();
-        }
-
-        @Override
-        public String getLastSwitchTime() {
-            return status().lastSwitchTime().map(Instant::toString).orElse("");
-        }
-
-        @Override
-        public String getLastSwitchReason() {
-            return status().lastSwitchReason().orElse("");
-        }
-
-        @Override
-        public boolean isBackingOff() {
-            return status().backingOff();
-        }
-
-        @Override
-        public boolean isSourceFailing() {
-            return status().sourceFailing();
-        }
-
-        @Override
-        public long getSwitches() {
-            return switches.get();
-        }
-
-        @Override
-        public long getRejectedLogins() {
-            return rejectedLogins.get();
-        }
-
-        @Override
-        public long getAllRejectedRounds() {
-            return allRejectedRounds.get();
-        }
-
-        @Override
-        public long getSourceLoads() {
-            return sourceLoads.get();
-        }
-
-        @Override
-        public long getSourceFailures() {
-            return sourceFailures.get();
-        }
-
-        @Override
-        public long getEvictions() {
-            return evictions.get();
-        }
-
-        @Override
-        public void refresh() {
-            RotationEngine.this.refresh();
+        public RotationStatus refresh() {
+            return RotationEngine.this.refresh();
         }
 
         @Override
         public void evictConnections() {
             RotationEngine.this.evictConnections();
+        }
+
+        @Override
+        public String toString() {
+            return "RotationControl[" + poolName + "]";
         }
     }
 
@@ -790,7 +652,8 @@ public final class RotationEngine implements RotationControl, AutoCloseable {
         }
 
         /**
-         * @param evictor retires connections of older generations
+         * @param evictor replaces connections of older generations; told after each new generation, outside any
+         *     engine lock, and must not block
          * @return this builder
          */
         public Builder evictor(ConnectionEvictor evictor) {
@@ -799,7 +662,7 @@ public final class RotationEngine implements RotationControl, AutoCloseable {
         }
 
         /**
-         * @param config backoff, retry budget, refresh schedule and listeners
+         * @param config backoff, retry budget, source timeout, refresh schedule and listeners
          * @return this builder
          */
         public Builder config(RotationConfig config) {
@@ -808,11 +671,11 @@ public final class RotationEngine implements RotationControl, AutoCloseable {
         }
 
         /**
-         * Reads the source once and starts the watch and the refresh schedule.
+         * Reads the source once (waiting at most the source timeout) and starts the watch and the refresh schedule.
          *
          * @return the running engine
          * @throws IllegalStateException naming a missing part
-         * @throws CredentialSourceException when the source cannot be read, naming the field
+         * @throws CredentialSourceException when the source cannot be read
          */
         public RotationEngine start() {
             if (source == null) {

@@ -21,6 +21,9 @@ public interface RotationMXBean {
     /** @return whether the source holds a NEXT credential */
     boolean isNextStaged();
 
+    /** @return whether new logins use the last accepted credential because the source lists none the server takes */
+    boolean isFallbackInUse();
+
     /** @return the source revision in use */
     String getSourceRevision();
 

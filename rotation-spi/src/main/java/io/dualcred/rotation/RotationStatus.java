@@ -39,6 +39,15 @@ public record RotationStatus(String poolName, String source, Slot activeSlot, St
      * @param sourceFailures failed reads of the source
      * @param evictions requests to retire connections (after switches or on demand)
      */
+    /**
+     * @return whether new logins use the last credential the server accepted as the final fallback, because the
+     *     source lists no credential the server takes (e.g. a promotion made before the server was changed, or a bad
+     *     rollback in the store)
+     */
+    public boolean fallbackInUse() {
+        return !activeListedBySource;
+    }
+
     public record Counters(long switches, long promotions, long rejectedLogins, long allRejectedRounds,
                            long sourceLoads, long sourceFailures, long evictions) {
     }

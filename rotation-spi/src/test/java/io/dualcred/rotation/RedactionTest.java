@@ -66,7 +66,8 @@ class RedactionTest {
         RotationEngine engine = RotationEngine.builder("redaction-pool").source(source)
                 .classifier(EngineFixtures.CLASSIFIER).evictor(generation -> { })
                 .config(RotationConfig.custom().clock(clock).listener(listener)
-                        .loginRetryBudget(Duration.ofSeconds(2)).sleeper(clock::advance).build())
+                        .loginRetryBudget(Duration.ofSeconds(2)).eventExecutor(Runnable::run)
+                .sleeper(clock::advance).build())
                 .start();
         ObjectName mbean = engine.registerMBean();
         try {

@@ -62,6 +62,7 @@ class RotationEngineTest {
                 .clock(clock)
                 .backoff(Duration.ofSeconds(1), 2.0, Duration.ofSeconds(30))
                 .listener(listener)
+                .eventExecutor(Runnable::run)
                 .sleeper(duration -> {
                     sleeps.add(duration);
                     clock.advance(duration);

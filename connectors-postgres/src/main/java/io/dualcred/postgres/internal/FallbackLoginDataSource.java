@@ -1,6 +1,7 @@
 package io.dualcred.postgres.internal;
 
 import io.dualcred.rotation.AllCredentialsRejectedException;
+import io.dualcred.rotation.ConnectionReplacer;
 import io.dualcred.rotation.Credential;
 import io.dualcred.rotation.Login;
 import io.dualcred.rotation.RotationEngine;
@@ -13,6 +14,8 @@ import java.sql.SQLNonTransientConnectionException;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.slf4j.LoggerFactory;
@@ -24,16 +27,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Connections are opened with pgjdbc's {@link org.postgresql.Driver} directly, with the pool's driver
  * properties plus {@code user} and {@code password} from the credential (and {@code loginTimeout} from HikariCP
- * unless the properties set one). Each is returned as a {@link GenerationTaggedConnection}. A login that completes
- * after a switch or an eviction that it did not take part in is closed and redone, so that HikariCP is not handed a
- * connection that the eviction has already missed.
+ * unless the properties set one). Each is returned as a {@link GenerationTaggedConnection} and counted while it is
+ * open, by generation, so that the pool's {@link ConnectionReplacer} knows how many old connections remain. When the
+ * replacer holds a replacement ready (logged in before an old connection was retired), HikariCP gets that one
+ * without a login.
  */
 public final class FallbackLoginDataSource implements DataSource {
 
     private static final org.slf4j.Logger LOG = LoggerFactory.getLogger(FallbackLoginDataSource.class);
-
-    /** How often a login overtaken by evictions is redone before it is handed over anyway. */
-    private static final int MAX_LOGINS_PER_CONNECTION = 3;
 
     private static final String LOGIN_TIMEOUT = "loginTimeout";
 
@@ -43,6 +44,8 @@ public final class FallbackLoginDataSource implements DataSource {
     private final RotationEngine engine;
     private final AllRejectedFailFast failFast;
     private final Driver driver = new org.postgresql.Driver();
+    private final Set<GenerationTaggedConnection> open = ConcurrentHashMap.newKeySet();
+    private volatile ConnectionReplacer<Connection> replacer;
 
     private volatile int loginTimeoutSeconds;
     private volatile PrintWriter logWriter;
@@ -75,20 +78,70 @@ public final class FallbackLoginDataSource implements DataSource {
      */
     @Override
     public Connection getConnection() throws SQLException {
-        for (int attempt = 1; ; attempt++) {
-            Login<Connection> login = login();
-            failFast.loginAccepted();
-            GenerationTaggedConnection tagged = new GenerationTaggedConnection(login.connection(), login.generation(),
-                    engine::isStale);
-            if (!tagged.isStale() || attempt == MAX_LOGINS_PER_CONNECTION) {
-                return tagged;
-            }
-            // Another thread switched or evicted while this login was in flight; its soft eviction ran before this
-            // connection could reach the pool, so it would be missed (HikariCP #1836). Log in again instead.
-            LOG.debug("{} - discarding a connection of generation {} opened during a switch or eviction", poolName,
-                    login.generation());
-            closeQuietly(login.connection());
+        ConnectionReplacer<Connection> replacing = replacer;
+        Login<Connection> login = replacing == null ? null : replacing.takeReady();
+        if (login == null) {
+            login = login();
         }
+        failFast.loginAccepted();
+        GenerationTaggedConnection tagged = new GenerationTaggedConnection(login.connection(), login.generation(),
+                this::retireNow, open::remove);
+        open.add(tagged);
+        return tagged;
+    }
+
+    /**
+     * @param connectionReplacer replaces old connections make before break; set once, before the pool starts
+     */
+    public void replaceWith(ConnectionReplacer<Connection> connectionReplacer) {
+        this.replacer = Objects.requireNonNull(connectionReplacer, "connectionReplacer");
+    }
+
+    /**
+     * @param generation the generation in force
+     * @return how many connections handed to HikariCP and not yet closed belong to an older generation
+     */
+    public int openOlderThan(long generation) {
+        int older = 0;
+        for (GenerationTaggedConnection connection : open) {
+            if (connection.generation() < generation) {
+                older++;
+            }
+        }
+        return older;
+    }
+
+    /**
+     * Opens one connection with a credential, as HikariCP's new connections are opened: for the replacer's logins.
+     *
+     * @param credential the credential
+     * @return the driver's connection
+     * @throws SQLException as the driver throws
+     */
+    public Connection open(Credential credential) throws SQLException {
+        Properties properties = new Properties();
+        properties.putAll(driverProperties);
+        int timeout = loginTimeoutSeconds;
+        if (timeout > 0 && !properties.containsKey(LOGIN_TIMEOUT)) {
+            properties.setProperty(LOGIN_TIMEOUT, Integer.toString(timeout));
+        }
+        properties.setProperty("user", credential.username());
+        properties.setProperty("password", credential.password());
+        Connection connection = driver.connect(jdbcUrl, properties);
+        if (connection == null) {
+            throw new SQLNonTransientConnectionException(poolName + " - pgjdbc does not accept the jdbcUrl", "08001");
+        }
+        return connection;
+    }
+
+    /** Closes a connection the pool never took. */
+    public void discard(Connection connection) {
+        closeQuietly(connection);
+    }
+
+    private boolean retireNow(long generation) {
+        ConnectionReplacer<Connection> replacing = replacer;
+        return replacing != null && replacing.mayRetire(generation);
     }
 
     /**
@@ -163,27 +216,11 @@ public final class FallbackLoginDataSource implements DataSource {
         }
     }
 
-    private Connection open(Credential credential) throws SQLException {
-        Properties properties = new Properties();
-        properties.putAll(driverProperties);
-        int timeout = loginTimeoutSeconds;
-        if (timeout > 0 && !properties.containsKey(LOGIN_TIMEOUT)) {
-            properties.setProperty(LOGIN_TIMEOUT, Integer.toString(timeout));
-        }
-        properties.setProperty("user", credential.username());
-        properties.setProperty("password", credential.password());
-        Connection connection = driver.connect(jdbcUrl, properties);
-        if (connection == null) {
-            throw new SQLNonTransientConnectionException(poolName + " - pgjdbc does not accept the jdbcUrl", "08001");
-        }
-        return connection;
-    }
-
     private void closeQuietly(Connection connection) {
         try {
             connection.close();
         } catch (SQLException e) {
-            LOG.debug("{} - closing a discarded connection failed: {}", poolName, e.toString());
+            LOG.debug("{} - closing an unused connection failed: {}", poolName, e.toString());
         }
     }
 }

@@ -20,6 +20,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.LongPredicate;
 
 /**
@@ -28,26 +30,33 @@ import java.util.function.LongPredicate;
  *
  * <p>HikariCP wraps this object in its own proxy; {@code unwrap(GenerationTaggedConnection.class)} on the proxy
  * returns it, which is how the pool checks the generation when a connection is borrowed. One behaviour differs from
- * the driver's connection: {@link #isValid(int)} returns {@code false} once the generation is stale, so HikariCP's
- * own checks (on borrowing a connection idle for more than 500 ms, and its keepalive) also retire an idle connection
- * that slipped past an eviction. Everything else is delegated unchanged; {@code unwrap} reaches the driver's classes
+ * the driver's connection: {@link #isValid(int)} returns {@code false} when the connection is old and its replacement
+ * is ready, so HikariCP's own checks (on borrowing a connection idle for more than 500 ms, and its keepalive) also
+ * retire it, make before break. Everything else is delegated unchanged; {@code unwrap} reaches the driver's classes
  * (e.g. {@code PGConnection}).
  */
 public final class GenerationTaggedConnection implements Connection {
 
     private final Connection delegate;
     private final long generation;
-    private final LongPredicate isStale;
+    private final LongPredicate retireNow;
+    private final Consumer<GenerationTaggedConnection> onClose;
+    private final AtomicBoolean closeReported = new AtomicBoolean();
 
     /**
      * @param delegate the driver's connection
      * @param generation the credential generation of its login
-     * @param isStale tells whether a generation has been superseded by a switch or an eviction
+     * @param retireNow tells whether a connection of a generation is to be retired now (it is old and its
+     *     replacement is ready; see {@code ConnectionReplacer#mayRetire})
+     * @param onClose told once when this connection is closed, so that the pool's count of live connections per
+     *     generation stays exact
      */
-    public GenerationTaggedConnection(Connection delegate, long generation, LongPredicate isStale) {
+    public GenerationTaggedConnection(Connection delegate, long generation, LongPredicate retireNow,
+                                      Consumer<GenerationTaggedConnection> onClose) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
         this.generation = generation;
-        this.isStale = Objects.requireNonNull(isStale, "isStale");
+        this.retireNow = Objects.requireNonNull(retireNow, "retireNow");
+        this.onClose = Objects.requireNonNull(onClose, "onClose");
     }
 
     /** @return the credential generation this connection's login belonged to */
@@ -55,14 +64,9 @@ public final class GenerationTaggedConnection implements Connection {
         return generation;
     }
 
-    /** @return whether a switch or an eviction happened since this connection was opened */
-    public boolean isStale() {
-        return isStale.test(generation);
-    }
-
     @Override
     public boolean isValid(int timeout) throws SQLException {
-        return !isStale() && delegate.isValid(timeout);
+        return !retireNow.test(generation) && delegate.isValid(timeout);
     }
 
     @Override
@@ -131,7 +135,13 @@ public final class GenerationTaggedConnection implements Connection {
 
     @Override
     public void close() throws SQLException {
-        delegate.close();
+        try {
+            delegate.close();
+        } finally {
+            if (closeReported.compareAndSet(false, true)) {
+                onClose.accept(this);
+            }
+        }
     }
 
     @Override

@@ -33,6 +33,12 @@ public final class DualCredentialConnectionFactory extends ConnectionFactory {
     }
 
     @Override
+    public void destroyObject(PooledObject<Connection> pooled) throws Exception {
+        connections.destroyed(pooled);
+        super.destroyObject(pooled);
+    }
+
+    @Override
     public void activateObject(PooledObject<Connection> pooled) throws Exception {
         connections.checkBeforeLending(pooled);
         super.activateObject(pooled);

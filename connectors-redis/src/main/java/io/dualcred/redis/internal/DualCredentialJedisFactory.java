@@ -66,6 +66,7 @@ public final class DualCredentialJedisFactory implements PooledObjectFactory<Jed
 
     @Override
     public void destroyObject(PooledObject<Jedis> pooled) {
+        connections.destroyed(pooled);
         // Close the socket directly: Jedis.close() would hand a leased object back to its pool.
         try {
             pooled.getObject().getConnection().close();

@@ -4,11 +4,16 @@ import io.dualcred.redis.RedisCredentialsRejectedException;
 import io.dualcred.rotation.AllCredentialsRejectedException;
 import io.dualcred.rotation.ConnectionEvictor;
 import io.dualcred.rotation.ConnectionOpener;
+import io.dualcred.rotation.ConnectionReplacer;
 import io.dualcred.rotation.Login;
 import io.dualcred.rotation.RotationEngine;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.apache.commons.pool2.PooledObject;
 import org.apache.commons.pool2.impl.GenericObjectPool;
@@ -26,25 +31,20 @@ import redis.clients.jedis.Connection;
  *       {@link RotationEngine#openWithFallback}, which owns fallback, single-flight source reads and backoff, and is
  *       tagged with the generation it logged in under. "Every credential rejected" becomes a
  *       {@link RedisCredentialsRejectedException}, which Jedis pools hand to the caller unwrapped.</li>
- *   <li><b>Evicting</b> ({@link #evictOlderThan}): the engine calls this on a switch or on request, synchronously;
- *       the idle connections are closed at once.</li>
- *   <li><b>Retiring</b>: a connection whose generation is older than the engine's is closed when it is returned
- *       ({@link #checkOnReturn}) and never lent again ({@link #checkBeforeLending}, {@link #isRetired}); the check is
- *       one comparison of two numbers, not a round trip.</li>
+ *   <li><b>Replacing</b> ({@link #evictOlderThan}): the engine calls this after a switch, a promotion or an
+ *       eviction; a {@link ConnectionReplacer} then replaces the older connections make before break. It logs a
+ *       replacement in first; only then may one old connection be retired — when a caller borrows it
+ *       ({@link #checkBeforeLending}, {@link #isRetired}), returns it ({@link #checkOnReturn}), or the replacer finds
+ *       it idle — and the pool's next new connection is the ready replacement, without a login. The checks are a
+ *       comparison of two numbers and a flag, not a round trip.</li>
  * </ul>
  *
  * @param <T> the pooled type
  */
-public final class RotatingConnections<T> implements ConnectionEvictor {
+public final class RotatingConnections<T> implements ConnectionEvictor, ConnectionReplacer.Pool<Connection>,
+        AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RotatingConnections.class);
-
-    /**
-     * How many times {@link #open()} logs in again when a switch overtook its login. A switch takes one failed
-     * login, so a second overtaking switch is already unlikely; after the last pass the connection is kept (its
-     * login succeeded) and retired when returned.
-     */
-    private static final int MAX_LOGINS_PER_OPEN = 3;
 
     /**
      * How long a caller queued for a connection waits before it checks whether logins are being rejected. The
@@ -59,6 +59,9 @@ public final class RotatingConnections<T> implements ConnectionEvictor {
     private final Function<Connection, T> wrap;
     private volatile RotationEngine engine;
     private volatile GenericObjectPool<T> pool;
+    private final ConnectionReplacer<Connection> replacer;
+    /** Every connection made and not yet destroyed, with its generation. */
+    private final Set<TaggedPooledObject<T>> live = ConcurrentHashMap.newKeySet();
     /** The latest "every credential rejected", or {@code null} once a login succeeded again. */
     private volatile AllCredentialsRejectedException rejection;
 
@@ -71,6 +74,7 @@ public final class RotatingConnections<T> implements ConnectionEvictor {
         this.poolName = Objects.requireNonNull(poolName, "poolName");
         this.opener = Objects.requireNonNull(opener, "opener");
         this.wrap = Objects.requireNonNull(wrap, "wrap");
+        this.replacer = new ConnectionReplacer<>(poolName, opener, this);
     }
 
     /**
@@ -81,6 +85,7 @@ public final class RotatingConnections<T> implements ConnectionEvictor {
      */
     public void attach(RotationEngine rotationEngine) {
         this.engine = Objects.requireNonNull(rotationEngine, "rotationEngine");
+        replacer.attach(rotationEngine);
     }
 
     /**
@@ -101,15 +106,24 @@ public final class RotatingConnections<T> implements ConnectionEvictor {
      *     unchanged
      */
     public PooledObject<T> open() throws Exception {
-        RotationEngine rotation = engine();
-        Login<Connection> login = login(rotation);
-        // A login in flight while another thread switched belongs to the old generation. Replace it now rather than
-        // pool a connection that the first return would close anyway.
-        for (int pass = 1; rotation.isStale(login.generation()) && pass < MAX_LOGINS_PER_OPEN; pass++) {
-            closeQuietly(login.connection());
-            login = login(rotation);
+        Login<Connection> login = replacer.takeReady();
+        if (login == null) {
+            login = login(engine());
         }
-        return new TaggedPooledObject<>(wrap.apply(login.connection()), login.generation());
+        TaggedPooledObject<T> pooled = new TaggedPooledObject<>(wrap.apply(login.connection()), login.generation());
+        live.add(pooled);
+        return pooled;
+    }
+
+    /**
+     * Forgets a connection the pool destroyed.
+     *
+     * @param pooled the destroyed connection
+     */
+    public void destroyed(PooledObject<T> pooled) {
+        if (pooled instanceof TaggedPooledObject<T> tagged) {
+            live.remove(tagged);
+        }
     }
 
     /**
@@ -173,6 +187,7 @@ public final class RotatingConnections<T> implements ConnectionEvictor {
      * @throws RetiredConnectionException when it belongs to an older generation and has been lent before
      */
     public void checkBeforeLending(PooledObject<T> pooled) throws RetiredConnectionException {
+        // Lent before and old, with a replacement ready: the pool destroys it and makes the replacement.
         if (isRetired(pooled)) {
             throw RetiredConnectionException.INSTANCE;
         }
@@ -187,7 +202,7 @@ public final class RotatingConnections<T> implements ConnectionEvictor {
      */
     public void checkOnReturn(PooledObject<T> pooled) throws RetiredConnectionException {
         if (pooled instanceof TaggedPooledObject<T> tagged) {
-            if (engine().isStale(tagged.generation())) {
+            if (replacer.mayRetire(tagged.generation())) {
                 throw RetiredConnectionException.INSTANCE;
             }
             tagged.markReturned();
@@ -196,29 +211,84 @@ public final class RotatingConnections<T> implements ConnectionEvictor {
 
     /**
      * @param pooled a pooled connection
-     * @return whether it belongs to an older generation and has already served a lease, so it must not serve again
+     * @return whether it belongs to an older generation, has already served a lease and its replacement is ready,
+     *     so it must not serve again; the caller must then retire it
      */
     public boolean isRetired(PooledObject<T> pooled) {
         return pooled instanceof TaggedPooledObject<T> tagged
                 && tagged.returnedOnce()
-                && engine().isStale(tagged.generation());
+                && replacer.mayRetire(tagged.generation());
+    }
+
+    /** Starts replacing the connections older than {@code generation}, make before break; returns at once. */
+    @Override
+    public void evictOlderThan(long generation) {
+        replacer.evictOlderThan(generation);
+    }
+
+    @Override
+    public int olderThan(long generation) {
+        int older = 0;
+        for (TaggedPooledObject<T> pooled : live) {
+            if (pooled.generation() < generation) {
+                older++;
+            }
+        }
+        return older;
     }
 
     /**
-     * Closes the idle connections now. Busy ones are retired when returned, by {@link #checkOnReturn}. Idle
-     * connections made after the switch are closed too; there are at most a few, made in the instant between the
-     * switch and this call.
+     * Borrows the idle connections without waiting, until the lending check retires an old one (the pool then makes
+     * the ready replacement and lends it here), and returns them all.
      */
     @Override
-    public void evictOlderThan(long generation) {
+    public void retireOneIdle(long generation) {
         GenericObjectPool<T> connectionPool = pool;
         if (connectionPool == null || connectionPool.isClosed()) {
             return;
         }
-        int idle = connectionPool.getNumIdle();
-        connectionPool.clear();
-        LOG.debug("{} - closed {} idle connections (generation now {}); older connections in use close when "
-                + "returned", poolName, idle, generation);
+        List<T> borrowed = new ArrayList<>();
+        try {
+            int idle = connectionPool.getNumIdle();
+            for (int i = 0; i < idle && replacer.hasReady(); i++) {
+                borrowed.add(connectionPool.borrowObject(Duration.ZERO));
+            }
+        } catch (Exception noneIdle) {
+            // Callers took the idle ones meanwhile; they retire what they meet.
+        } finally {
+            borrowed.forEach(connectionPool::returnObject);
+        }
+        if (!replacer.retirementPending() && replacer.hasReady()) {
+            refill();   // the pool lent another idle connection instead of making the replacement: add it now
+        }
+    }
+
+    /** Adds the ready replacement to the pool when a retirement left room that no caller filled. */
+    @Override
+    public void refill() {
+        GenericObjectPool<T> connectionPool = pool;
+        if (connectionPool == null || connectionPool.isClosed()) {
+            return;
+        }
+        int maxTotal = connectionPool.getMaxTotal();
+        if (maxTotal < 0 || connectionPool.getNumActive() + connectionPool.getNumIdle() < maxTotal) {
+            try {
+                connectionPool.addObject();
+            } catch (Exception e) {
+                LOG.debug("{} - adding the ready replacement failed: {}", poolName, e.toString());
+            }
+        }
+    }
+
+    @Override
+    public void discard(Connection connection) {
+        closeQuietly(connection);
+    }
+
+    /** Stops replacing connections and closes a replacement nobody took. */
+    @Override
+    public void close() {
+        replacer.close();
     }
 
     private Login<Connection> login(RotationEngine rotation) throws Exception {
@@ -244,7 +314,7 @@ public final class RotatingConnections<T> implements ConnectionEvictor {
         try {
             connection.close();
         } catch (RuntimeException e) {
-            LOG.debug("{} - closing a connection from before the switch failed: {}", poolName, e.toString());
+            LOG.debug("{} - closing an unused connection failed: {}", poolName, e.toString());
         }
     }
 

@@ -1,0 +1,276 @@
+package io.dualcred.rotation;
+
+import io.dualcred.rotation.AllCredentialsRejectedException.Attempt;
+import io.dualcred.rotation.EngineState.Rejection;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The core of dualcred: a new connection logs in with the active credential (CURRENT at start); when the server
+ * rejects it, the source is re-read and the other credentials are tried — CURRENT, then NEXT, then the last
+ * credential the server accepted — and the first one accepted becomes active.
+ *
+ * <p>Two gates keep a burst of logins (a pool filling up, every connection dropped at once by a revocation) from
+ * costing more than one rejected login per switch:
+ * <ul>
+ *   <li><b>The probe.</b> While a login with a credential is under way, further logins with the same credential wait
+ *       for its outcome instead of trying it too. Accepted: they all go ahead together. Rejected: they join the
+ *       recovery. A failure that is not about the credential (network, timeout): they go ahead and find out for
+ *       themselves, so that an unreachable server does not make callers queue behind each other's timeouts. Logins
+ *       that do not overlap never wait, so a pool whose logins are serial anyway (HikariCP's single adder thread)
+ *       pays nothing.</li>
+ *   <li><b>The recovery.</b> One thread at a time re-reads the source and tries the credentials; every other login
+ *       that needs the outcome waits for it, then looks at the state again. So N threads failing together cause one
+ *       source read and one login per credential.</li>
+ * </ul>
+ * Nothing here holds a lock while logging in, reading the source or waiting: the engine's state changes are
+ * in-memory swaps, and waiting happens on futures that {@link #close()} completes.
+ */
+final class FallbackLogin {
+
+    private final RotationEngine engine;
+    /** The credential the server rejected as the active one while no recovery has replaced it yet, and why. */
+    private final AtomicReference<RejectedActive> rejectedActive = new AtomicReference<>();
+    private final AtomicReference<Probe> probe = new AtomicReference<>();
+    private final AtomicReference<CompletableFuture<Void>> recovery = new AtomicReference<>();
+    private volatile boolean closed;
+
+    FallbackLogin(RotationEngine engine) {
+        this.engine = engine;
+    }
+
+    <C> Login<C> open(ConnectionOpener<C> opener) throws Exception {
+        Objects.requireNonNull(opener, "opener");
+        while (true) {
+            engine.ensureOpen();
+            EngineState seen = engine.state();
+            Instant now = engine.clock().instant();
+            if (seen.rejection() != null) {
+                if (now.isBefore(seen.rejection().until())) {
+                    throw engine.failFast(seen.rejection(), now);
+                }
+                // The backoff is over: the next round is a recovery, tried by one thread for all.
+                Login<C> login = recoverOnce(opener, null);
+                if (login != null) {
+                    return login;
+                }
+                continue;
+            }
+            RejectedActive rejected = rejectedActive.get();
+            if (rejected != null && rejected.credential.equals(seen.active())) {
+                Login<C> login = recoverOnce(opener, rejected);
+                if (login != null) {
+                    return login;
+                }
+                continue;
+            }
+            Login<C> login = loginThroughProbe(opener, seen);
+            if (login != null) {
+                return login;
+            }
+        }
+    }
+
+    /** Wakes every waiting login; they find the engine closed. */
+    void close() {
+        closed = true;
+        Probe inFlight = probe.get();
+        if (inFlight != null) {
+            inFlight.outcome.complete(Outcome.OTHER);
+        }
+        CompletableFuture<Void> recovering = recovery.get();
+        if (recovering != null) {
+            recovering.complete(null);
+        }
+    }
+
+    /**
+     * Logs in with the active credential, as the probe or behind it.
+     *
+     * @return the login, or {@code null} when the credential was rejected (the caller then looks at the state again)
+     */
+    private <C> Login<C> loginThroughProbe(ConnectionOpener<C> opener, EngineState seen) throws Exception {
+        Credential credential = seen.active();
+        Probe inFlight = probe.get();
+        if (inFlight != null && inFlight.credential.equals(credential)) {
+            if (await(inFlight.outcome) == Outcome.REJECTED) {
+                return null;
+            }
+            return attempt(opener, seen);
+        }
+        Probe mine = new Probe(credential);
+        if (!probe.compareAndSet(inFlight, mine)) {
+            return null;
+        }
+        Outcome outcome = Outcome.OTHER;
+        try {
+            Login<C> login = attempt(opener, seen);
+            outcome = login == null ? Outcome.REJECTED : Outcome.ACCEPTED;
+            return login;
+        } finally {
+            probe.compareAndSet(mine, null);
+            mine.outcome.complete(outcome);
+        }
+    }
+
+    /** @return the login, or {@code null} when the server rejected the credential */
+    private <C> Login<C> attempt(ConnectionOpener<C> opener, EngineState seen) throws Exception {
+        Credential credential = seen.active();
+        C connection;
+        try {
+            connection = login(opener, credential);
+        } catch (Exception failure) {
+            if (!engine.isAuthenticationFailure(failure)) {
+                throw failure;
+            }
+            engine.recordRejection(seen.activeSlot(), credential, failure);
+            rejectedActive.set(new RejectedActive(credential, seen.activeSlot(), failure));
+            return null;
+        }
+        return engine.accepted(seen, connection);
+    }
+
+    /**
+     * Runs the recovery if no other thread is running it, or waits for the one under way.
+     *
+     * @return the login this thread obtained as the recovering thread, or {@code null} when it waited for another
+     *     thread's recovery (the caller then looks at the state again)
+     */
+    private <C> Login<C> recoverOnce(ConnectionOpener<C> opener, RejectedActive rejected) throws Exception {
+        CompletableFuture<Void> underWay = recovery.get();
+        if (underWay != null) {
+            await(underWay);
+            return null;
+        }
+        CompletableFuture<Void> mine = new CompletableFuture<>();
+        if (!recovery.compareAndSet(null, mine)) {
+            return null;
+        }
+        try {
+            if (rejected != null && rejectedActive.get() != rejected) {
+                return null;   // another recovery dealt with that rejection while this thread was on its way
+            }
+            return recover(opener, rejected);
+        } finally {
+            recovery.compareAndSet(mine, null);
+            mine.complete(null);
+        }
+    }
+
+    /**
+     * Re-reads the source and tries every credential not rejected in this round: CURRENT, NEXT, then the last one
+     * the server accepted. Within the login retry budget, waits one backoff interval (less if the source changes
+     * meanwhile) and tries again; past it, records the rejected round and throws.
+     */
+    private <C> Login<C> recover(ConnectionOpener<C> opener, RejectedActive rejected) throws Exception {
+        Instant deadline = engine.clock().instant().plus(engine.config().loginRetryBudget());
+        List<Attempt> attempts = new ArrayList<>();
+        Set<Credential> rejectedThisRound = new HashSet<>();
+        Exception last = null;
+        if (rejected != null) {
+            rejectedThisRound.add(rejected.credential);
+            attempts.add(new Attempt(rejected.slot, rejected.credential.username()));
+            last = rejected.failure;
+        }
+        Rejection previous = engine.state().rejection();
+        int rounds = previous == null ? 0 : previous.rounds();
+        while (true) {
+            engine.readFreshKeepingLastGood();
+            EngineState now = engine.state();
+            for (Candidate candidate : candidates(now)) {
+                if (!rejectedThisRound.add(candidate.credential)) {
+                    continue;
+                }
+                engine.ensureOpen();
+                C connection;
+                try {
+                    connection = login(opener, candidate.credential);
+                } catch (Exception failure) {
+                    if (!engine.isAuthenticationFailure(failure)) {
+                        // The recovery ends here without a verdict; later logins try the active credential again
+                        // instead of each re-reading the source while the server is unreachable.
+                        rejectedActive.set(null);
+                        throw failure;
+                    }
+                    engine.recordRejection(candidate.slot, candidate.credential, failure);
+                    Attempt attempt = new Attempt(candidate.slot, candidate.credential.username());
+                    if (!attempts.contains(attempt)) {
+                        attempts.add(attempt);
+                    }
+                    last = failure;
+                    continue;
+                }
+                Login<C> login = engine.acceptedInRecovery(connection, candidate.credential, candidate.slot,
+                        attempts);
+                // Cleared only now that the new state is visible: a login that found the mark gone while the old
+                // state was still in place would try the rejected credential again.
+                rejectedActive.set(null);
+                return login;
+            }
+            rounds++;
+            Duration wait = Duration.ofMillis(engine.config().backoff().apply(rounds));
+            Instant at = engine.clock().instant();
+            if (at.plus(wait).isAfter(deadline)) {
+                AllCredentialsRejectedException all = engine.rejectAll(attempts, rounds, at, wait, last);
+                rejectedActive.set(null);
+                throw all;
+            }
+            engine.waitWithinBudget(wait);
+            rejectedThisRound.clear();
+        }
+    }
+
+    /** CURRENT, NEXT, then the last credential the server accepted if the source no longer lists it. */
+    private static List<Candidate> candidates(EngineState state) {
+        List<Candidate> candidates = new ArrayList<>(3);
+        candidates.add(new Candidate(state.set().current(), Slot.CURRENT));
+        state.set().next().ifPresent(next -> candidates.add(new Candidate(next, Slot.NEXT)));
+        Credential lastAccepted = state.lastAccepted();
+        if (lastAccepted != null && state.set().slotOf(lastAccepted).isEmpty()) {
+            candidates.add(new Candidate(lastAccepted, state.lastAcceptedSlot()));
+        }
+        return candidates;
+    }
+
+    private <C> C login(ConnectionOpener<C> opener, Credential credential) throws Exception {
+        return Objects.requireNonNull(opener.open(credential), "ConnectionOpener returned null");
+    }
+
+    private <T> T await(CompletableFuture<T> future) throws InterruptedException {
+        try {
+            T value = future.get();
+            if (closed) {
+                engine.ensureOpen();
+            }
+            return value;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private enum Outcome { ACCEPTED, REJECTED, OTHER }
+
+    private record Candidate(Credential credential, Slot slot) {
+    }
+
+    private record RejectedActive(Credential credential, Slot slot, Exception failure) {
+    }
+
+    /** A login with {@code credential} under way; others with the same credential wait for its outcome. */
+    private static final class Probe {
+        final Credential credential;
+        final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+
+        Probe(Credential credential) {
+            this.credential = credential;
+        }
+    }
+}

@@ -99,7 +99,8 @@ public final class CredentialSources {
     /**
      * Caches another source's successful loads for {@code ttl}; concurrent loads share one call to the delegate.
      * Failures are not cached, and a change the delegate reports through {@link CredentialSource#watch} drops
-     * the cached set.
+     * the cached set. {@link CredentialSource#loadFresh()} calls the delegate's {@code loadFresh()} and never
+     * returns a read that began before it was called; fresh loads arriving together still share one read.
      *
      * @param delegate the source to cache, typically a remote store
      * @param ttl how long a loaded set is served without asking the delegate again

@@ -112,8 +112,9 @@ public final class CredentialSources {
     }
 
     /**
-     * Resolves a source by URI through the built-in schemes and any {@link CredentialSourceProvider} found by
-     * {@link java.util.ServiceLoader}.
+     * Resolves a source by URI through the built-in schemes, which are always known, and any
+     * {@link CredentialSourceProvider} that {@link java.util.ServiceLoader} finds through the thread's context class
+     * loader or the loader that loaded dualcred.
      *
      * @param uri e.g. {@code env:DB}, {@code sysprop:db}, {@code file:/etc/secrets/db}
      * @return the source

@@ -16,12 +16,21 @@ import java.util.TreeMap;
 
 /**
  * Turns a URI such as {@code env:DB} into a source, through the {@link CredentialSourceProvider}s that
- * {@link ServiceLoader} finds: the built-in {@code env}, {@code sysprop} and {@code file}, and any a jar adds.
+ * {@link ServiceLoader} finds, and the built-in {@code env}, {@code sysprop} and {@code file}, which are always
+ * known.
+ *
+ * <p>Providers are looked for through the thread's context class loader first, then through the loader that
+ * loaded dualcred. In an application server or a framework the context loader is the one that sees the
+ * application's jars; but a thread may carry a loader that cannot see dualcred at all (or none), and the schemes
+ * dualcred ships must not depend on which thread happens to build the pool.
  */
 public final class CredentialSourceResolver {
 
     /** A guard against a service loader that keeps failing on the same entry. */
     private static final int MAX_BROKEN_PROVIDERS = 32;
+
+    private static final List<CredentialSourceProvider> BUILT_IN = List.of(new EnvironmentSourceProvider(),
+            new SystemPropertiesSourceProvider(), new DirectorySourceProvider());
 
     private CredentialSourceResolver() {
     }
@@ -74,32 +83,45 @@ public final class CredentialSourceResolver {
     }
 
     /**
-     * The providers by scheme and class name (a jar present twice yields one provider); a provider that fails to
-     * load is skipped, so it cannot take the others down.
+     * The providers by scheme and class name (a jar seen twice, or through both loaders, yields one provider); the
+     * context loader's come first. A provider that fails to load is skipped, so it cannot take the others down.
      */
     private static Map<String, Map<String, CredentialSourceProvider>> providers(List<Throwable> broken) {
-        ClassLoader loader = Thread.currentThread().getContextClassLoader();
-        if (loader == null) {
-            loader = CredentialSourceResolver.class.getClassLoader();
-        }
         Map<String, Map<String, CredentialSourceProvider>> byScheme = new TreeMap<>();
+        ClassLoader context = Thread.currentThread().getContextClassLoader();
+        ClassLoader own = CredentialSourceResolver.class.getClassLoader();
+        if (context != null && context != own) {
+            discover(context, byScheme, broken);
+        }
+        discover(own, byScheme, broken);
+        BUILT_IN.forEach(provider -> register(provider, byScheme));
+        return byScheme;
+    }
+
+    private static void discover(ClassLoader loader, Map<String, Map<String, CredentialSourceProvider>> byScheme,
+            List<Throwable> broken) {
         Iterator<CredentialSourceProvider> found = ServiceLoader.load(CredentialSourceProvider.class, loader)
                 .iterator();
-        while (broken.size() < MAX_BROKEN_PROVIDERS) {
+        int failures = 0;
+        while (failures < MAX_BROKEN_PROVIDERS) {
             try {
                 if (!found.hasNext()) {
-                    return byScheme;
+                    return;
                 }
-                CredentialSourceProvider provider = found.next();
-                String scheme = provider.scheme();
-                if (scheme != null && !scheme.isBlank()) {
-                    byScheme.computeIfAbsent(scheme.toLowerCase(Locale.ROOT), key -> new TreeMap<>())
-                            .putIfAbsent(provider.getClass().getName(), provider);
-                }
+                register(found.next(), byScheme);
             } catch (ServiceConfigurationError e) {
                 broken.add(e);
+                failures++;
             }
         }
-        return byScheme;
+    }
+
+    private static void register(CredentialSourceProvider provider,
+            Map<String, Map<String, CredentialSourceProvider>> byScheme) {
+        String scheme = provider.scheme();
+        if (scheme != null && !scheme.isBlank()) {
+            byScheme.computeIfAbsent(scheme.toLowerCase(Locale.ROOT), key -> new TreeMap<>())
+                    .putIfAbsent(provider.getClass().getName(), provider);
+        }
     }
 }

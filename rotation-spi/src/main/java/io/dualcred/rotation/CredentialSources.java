@@ -118,7 +118,8 @@ public final class CredentialSources {
      *
      * @param uri e.g. {@code env:DB}, {@code sysprop:db}, {@code file:/etc/secrets/db}
      * @return the source
-     * @throws CredentialSourceException when the URI is malformed or no provider handles its scheme
+     * @throws CredentialSourceException when the URI is malformed or no provider handles its scheme; the message
+     *         shows the URI's scheme and, for a hierarchical URI, its host and path, never its user info or query
      */
     public static CredentialSource fromUri(String uri) {
         return CredentialSourceResolver.resolve(uri);

@@ -36,7 +36,8 @@ public final class CredentialSourceResolver {
     }
 
     /**
-     * @param uri the location
+     * @param uri the location; it is handed whole to the provider, but messages show only its safe form (see
+     *     {@code SourceUris})
      * @return the source the provider for the URI's scheme creates
      * @throws CredentialSourceException when the URI is malformed, has no scheme, or no provider handles the scheme
      */
@@ -46,8 +47,8 @@ public final class CredentialSourceResolver {
         }
         URI location = parse(uri.strip());
         if (location.getScheme() == null) {
-            throw new CredentialSourceException("credential source URI " + location + " has no scheme, e.g. env:DB"
-                    + " or file:/etc/secrets/db");
+            throw new CredentialSourceException("credential source URI " + SourceUris.redact(location)
+                    + " has no scheme, e.g. env:DB or file:/etc/secrets/db");
         }
         String scheme = location.getScheme().toLowerCase(Locale.ROOT);
         List<Throwable> broken = new ArrayList<>();
@@ -55,7 +56,7 @@ public final class CredentialSourceResolver {
         Map<String, CredentialSourceProvider> candidates = providers.getOrDefault(scheme, Map.of());
         if (candidates.isEmpty()) {
             CredentialSourceException unknown = new CredentialSourceException("no credential source provider for "
-                    + "scheme '" + scheme + "' in " + location + "; known schemes: "
+                    + "scheme '" + scheme + "' in " + SourceUris.redact(location) + "; known schemes: "
                     + String.join(", ", providers.keySet()));
             broken.forEach(unknown::addSuppressed);
             throw unknown;
@@ -69,7 +70,7 @@ public final class CredentialSourceResolver {
         CredentialSource source = provider.create(location);
         if (source == null) {
             throw new CredentialSourceException(provider.getClass().getName() + " returned no source for "
-                    + location);
+                    + SourceUris.redact(location));
         }
         return source;
     }
@@ -78,7 +79,10 @@ public final class CredentialSourceResolver {
         try {
             return new URI(uri);
         } catch (URISyntaxException e) {
-            throw new CredentialSourceException("malformed credential source URI: " + e.getMessage(), e);
+            // Its message, and so its stack trace, repeats the whole input: keep the reason and drop the exception.
+            String where = e.getIndex() < 0 ? "" : " at index " + e.getIndex();
+            throw new CredentialSourceException("malformed credential source URI: " + e.getReason() + where + " in "
+                    + SourceUris.redact(uri));
         }
     }
 

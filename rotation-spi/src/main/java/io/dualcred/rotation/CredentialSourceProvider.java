@@ -20,7 +20,9 @@ public interface CredentialSourceProvider {
     /**
      * Creates a source for a location with this provider's scheme.
      *
-     * @param location the whole URI, e.g. {@code env:DB} or {@code file:/etc/secrets/db}
+     * @param location the whole URI, e.g. {@code env:DB} or {@code file:/etc/secrets/db}. Its user info and query
+     *     may hold a secret: name the location in messages and in the source's description by scheme, host and path
+     *     only
      * @return the source
      * @throws CredentialSourceException when the location is invalid, naming what is wrong
      */

@@ -99,7 +99,8 @@ public final class CredentialSources {
     /**
      * Caches another source's successful loads for {@code ttl}; concurrent loads share one call to the delegate.
      * Failures are not cached, and a change the delegate reports through {@link CredentialSource#watch} drops
-     * the cached set.
+     * the cached set. {@link CredentialSource#loadFresh()} calls the delegate's {@code loadFresh()} and never
+     * returns a read that began before it was called; fresh loads arriving together still share one read.
      *
      * @param delegate the source to cache, typically a remote store
      * @param ttl how long a loaded set is served without asking the delegate again
@@ -111,12 +112,14 @@ public final class CredentialSources {
     }
 
     /**
-     * Resolves a source by URI through the built-in schemes and any {@link CredentialSourceProvider} found by
-     * {@link java.util.ServiceLoader}.
+     * Resolves a source by URI through the built-in schemes, which are always known, and any
+     * {@link CredentialSourceProvider} that {@link java.util.ServiceLoader} finds through the thread's context class
+     * loader or the loader that loaded dualcred.
      *
      * @param uri e.g. {@code env:DB}, {@code sysprop:db}, {@code file:/etc/secrets/db}
      * @return the source
-     * @throws CredentialSourceException when the URI is malformed or no provider handles its scheme
+     * @throws CredentialSourceException when the URI is malformed or no provider handles its scheme; the message
+     *         shows the URI's scheme and, for a hierarchical URI, its host and path, never its user info or query
      */
     public static CredentialSource fromUri(String uri) {
         return CredentialSourceResolver.resolve(uri);

@@ -130,6 +130,12 @@ public final class RotationConfig {
     /** Builds a {@link RotationConfig}; every method checks its argument and names it when it is invalid. */
     public static final class Builder {
 
+        /**
+         * How many rounds a custom backoff is tried for when it is set. Enough to reach the cap of any sensible
+         * exponential backoff; a function that misbehaves only later cannot be caught without calling it forever.
+         */
+        static final int CHECKED_BACKOFF_ROUNDS = 20;
+
         private IntervalFunction backoff =
                 IntervalFunction.ofExponentialBackoff(Duration.ofSeconds(1), 2.0, Duration.ofSeconds(30));
         private Duration loginRetryBudget = Duration.ZERO;
@@ -157,14 +163,14 @@ public final class RotationConfig {
         /**
          * Exponential backoff after every credential was rejected.
          *
-         * @param initial the first interval; positive
+         * @param initial the first interval; at least 1 ms
          * @param multiplier the growth factor; at least 1
          * @param max the longest interval; at least {@code initial}
          * @return this builder
          */
         public Builder backoff(Duration initial, double multiplier, Duration max) {
-            requirePositive(initial, "backoff initial interval");
-            requirePositive(max, "backoff max interval");
+            requireAtLeastOneMillisecond(initial, "backoff initial interval");
+            requireAtLeastOneMillisecond(max, "backoff max interval");
             if (!(multiplier >= 1.0) || Double.isInfinite(multiplier)) {
                 throw new IllegalArgumentException("backoff multiplier must be a finite number >= 1, was "
                         + multiplier);
@@ -178,13 +184,33 @@ public final class RotationConfig {
         }
 
         /**
-         * Any resilience4j interval function, called with the number of consecutive rejected rounds (from 1).
+         * Any resilience4j interval function, called with the number of consecutive rejected rounds (from 1) and
+         * answering in milliseconds. It is tried for rounds 1 to {@value #CHECKED_BACKOFF_ROUNDS} here, so that a
+         * function that gives less than 1 ms, or throws, is refused now rather than met during an outage.
          *
          * @param backoff the interval function
          * @return this builder
+         * @throws IllegalArgumentException naming the round, when the function gives less than 1 ms or throws
          */
         public Builder backoff(IntervalFunction backoff) {
-            this.backoff = Objects.requireNonNull(backoff, "backoff");
+            Objects.requireNonNull(backoff, "backoff");
+            for (int round = 1; round <= CHECKED_BACKOFF_ROUNDS; round++) {
+                Long interval;
+                try {
+                    interval = backoff.apply(round);
+                } catch (RuntimeException e) {
+                    throw new IllegalArgumentException("backoff failed for round " + round + " with "
+                            + e.getClass().getName(), e);
+                }
+                // Zero would make the fail-fast after a rejected round a no-op: every login would reach the server
+                // with credentials it just refused (inviting an account lockout), and a login within its retry
+                // budget would retry in a busy loop.
+                if (interval == null || interval < 1) {
+                    throw new IllegalArgumentException("backoff must be at least 1 ms in every round, was "
+                            + (interval == null ? "null" : interval + " ms") + " for round " + round);
+                }
+            }
+            this.backoff = backoff;
             return this;
         }
 
@@ -257,6 +283,13 @@ public final class RotationConfig {
         /** @return the configuration */
         public RotationConfig build() {
             return new RotationConfig(this);
+        }
+
+        private static void requireAtLeastOneMillisecond(Duration value, String name) {
+            Objects.requireNonNull(value, name);
+            if (value.compareTo(Duration.ofMillis(1)) < 0) {
+                throw new IllegalArgumentException(name + " must be at least 1 ms, was " + value);
+            }
         }
 
         private static void requirePositive(Duration value, String name) {

@@ -53,6 +53,36 @@ class CachedCredentialSourceTest {
         }
     }
 
+    /**
+     * A delegate whose reads stay open until the test releases them, and that tells a plain read from a fresh one:
+     * a plain read answers what the store held when it began ({@link #FIRST}), a fresh read what it holds now
+     * ({@link #SECOND}).
+     */
+    static final class GatedSource implements CredentialSource {
+        final AtomicInteger plainReads = new AtomicInteger();
+        final AtomicInteger freshReads = new AtomicInteger();
+        final CountDownLatch plainEntered = new CountDownLatch(1);
+        final CountDownLatch freshEntered = new CountDownLatch(1);
+        final CountDownLatch releasePlain = new CountDownLatch(1);
+        final CountDownLatch releaseFresh = new CountDownLatch(1);
+
+        @Override
+        public CredentialSet load() throws InterruptedException {
+            plainReads.incrementAndGet();
+            plainEntered.countDown();
+            assertThat(releasePlain.await(5, TimeUnit.SECONDS)).as("plain read released").isTrue();
+            return FIRST;
+        }
+
+        @Override
+        public CredentialSet loadFresh() throws InterruptedException {
+            freshReads.incrementAndGet();
+            freshEntered.countDown();
+            assertThat(releaseFresh.await(5, TimeUnit.SECONDS)).as("fresh read released").isTrue();
+            return SECOND;
+        }
+    }
+
     final CountingSource delegate = new CountingSource();
     final CachedCredentialSource cached = new CachedCredentialSource(delegate, TTL, clock);
 
@@ -208,6 +238,139 @@ class CachedCredentialSourceTest {
         assertThat(cached.loadFresh()).isEqualTo(SECOND);
         assertThat(cached.load()).as("the fresh result is cached").isEqualTo(SECOND);
         assertThat(delegate.loads).hasValue(2);
+    }
+
+    @Test
+    void aFreshLoadAsksTheDelegateForAFreshRead() throws Exception {
+        GatedSource gated = new GatedSource();
+        gated.releasePlain.countDown();
+        gated.releaseFresh.countDown();
+        CachedCredentialSource source = new CachedCredentialSource(gated, TTL, clock);
+
+        assertThat(source.loadFresh()).isEqualTo(SECOND);
+        assertThat(gated.freshReads).hasValue(1);
+        assertThat(gated.plainReads).hasValue(0);
+    }
+
+    @Test
+    void aFreshLoadNeverReturnsAReadThatBeganBeforeIt() throws Exception {
+        GatedSource gated = new GatedSource();
+        gated.releaseFresh.countDown();
+        CachedCredentialSource source = new CachedCredentialSource(gated, TTL, clock);
+        Future<CredentialSet> plain = executor.submit(source::load);
+        assertThat(gated.plainEntered.await(5, TimeUnit.SECONDS)).isTrue();
+
+        // Called after the server rejected what the plain read is about to return.
+        List<Thread> freshThread = new CopyOnWriteArrayList<>();
+        Future<CredentialSet> fresh = executor.submit(() -> {
+            freshThread.add(Thread.currentThread());
+            return source.loadFresh();
+        });
+        awaitAllWaiting(freshThread, 1);
+        gated.releasePlain.countDown();
+
+        assertThat(plain.get(5, TimeUnit.SECONDS)).isEqualTo(FIRST);
+        assertThat(fresh.get(5, TimeUnit.SECONDS)).isEqualTo(SECOND);
+        assertThat(gated.freshReads).hasValue(1);
+    }
+
+    @Test
+    void freshLoadsArrivingDuringOneReadShareOneFreshRead() throws Exception {
+        GatedSource gated = new GatedSource();
+        gated.releaseFresh.countDown();
+        CachedCredentialSource source = new CachedCredentialSource(gated, TTL, clock);
+        Future<CredentialSet> plain = executor.submit(source::load);
+        assertThat(gated.plainEntered.await(5, TimeUnit.SECONDS)).isTrue();
+        int rejectedPools = 5;
+        List<Thread> freshThreads = new CopyOnWriteArrayList<>();
+        List<Future<CredentialSet>> fresh = new ArrayList<>();
+
+        for (int i = 0; i < rejectedPools; i++) {
+            fresh.add(executor.submit(() -> {
+                freshThreads.add(Thread.currentThread());
+                return source.loadFresh();
+            }));
+        }
+        awaitAllWaiting(freshThreads, rejectedPools);
+        gated.releasePlain.countDown();
+
+        assertThat(plain.get(5, TimeUnit.SECONDS)).isEqualTo(FIRST);
+        for (Future<CredentialSet> result : fresh) {
+            assertThat(result.get(5, TimeUnit.SECONDS)).isEqualTo(SECOND);
+        }
+        assertThat(gated.freshReads).as("one fresh read for every pool rejected together").hasValue(1);
+    }
+
+    @Test
+    void aReadOvertakenByAFreshLoadIsServedButNotKept() throws Exception {
+        GatedSource gated = new GatedSource();
+        CachedCredentialSource source = new CachedCredentialSource(gated, TTL, clock);
+        Future<CredentialSet> plain = executor.submit(source::load);
+        assertThat(gated.plainEntered.await(5, TimeUnit.SECONDS)).isTrue();
+        List<Thread> freshThread = new CopyOnWriteArrayList<>();
+        Future<CredentialSet> fresh = executor.submit(() -> {
+            freshThread.add(Thread.currentThread());
+            return source.loadFresh();
+        });
+        awaitAllWaiting(freshThread, 1);
+        gated.releasePlain.countDown();
+        assertThat(plain.get(5, TimeUnit.SECONDS)).isEqualTo(FIRST);
+        assertThat(gated.freshEntered.await(5, TimeUnit.SECONDS)).isTrue();
+
+        // The plain read began before the rejection: a load now must wait for the fresh read, not serve FIRST.
+        List<Thread> loader = new CopyOnWriteArrayList<>();
+        Future<CredentialSet> later = executor.submit(() -> {
+            loader.add(Thread.currentThread());
+            return source.load();
+        });
+        awaitAllWaiting(loader, 1);
+        gated.releaseFresh.countDown();
+
+        assertThat(fresh.get(5, TimeUnit.SECONDS)).isEqualTo(SECOND);
+        assertThat(later.get(5, TimeUnit.SECONDS)).isEqualTo(SECOND);
+        assertThat(source.load()).as("the fresh result is kept").isEqualTo(SECOND);
+        assertThat(gated.plainReads).hasValue(1);
+        assertThat(gated.freshReads).hasValue(1);
+    }
+
+    @Test
+    void aWaitingFreshCallerThatIsInterruptedStillReadsForEveryoneSharingItsRead() throws Exception {
+        GatedSource gated = new GatedSource();
+        gated.releaseFresh.countDown();
+        CachedCredentialSource source = new CachedCredentialSource(gated, TTL, clock);
+        Future<CredentialSet> plain = executor.submit(source::load);
+        assertThat(gated.plainEntered.await(5, TimeUnit.SECONDS)).isTrue();
+        List<Thread> first = new CopyOnWriteArrayList<>();
+        AtomicReference<Boolean> firstStillInterrupted = new AtomicReference<>();
+        Future<CredentialSet> interrupted = executor.submit(() -> {
+            first.add(Thread.currentThread());
+            CredentialSet set = source.loadFresh();
+            firstStillInterrupted.set(Thread.currentThread().isInterrupted());
+            return set;
+        });
+        awaitAllWaiting(first, 1);
+        List<Thread> second = new CopyOnWriteArrayList<>();
+        Future<CredentialSet> sharing = executor.submit(() -> {
+            second.add(Thread.currentThread());
+            return source.loadFresh();
+        });
+        awaitAllWaiting(second, 1);
+
+        first.get(0).interrupt();
+
+        assertThat(interrupted.get(5, TimeUnit.SECONDS)).isEqualTo(SECOND);
+        assertThat(firstStillInterrupted.get()).as("the interrupt is kept for the caller").isTrue();
+        assertThat(sharing.get(5, TimeUnit.SECONDS)).isEqualTo(SECOND);
+        gated.releasePlain.countDown();
+        assertThat(plain.get(5, TimeUnit.SECONDS)).isEqualTo(FIRST);
+        assertThat(source.load()).as("the older plain read did not replace the fresh one").isEqualTo(SECOND);
+        assertThat(gated.freshReads).hasValue(1);
+    }
+
+    /** A thread parked while the delegate is held can only be waiting for a read in progress. */
+    private static void awaitAllWaiting(List<Thread> threads, int expected) {
+        SourceFixtures.awaitCondition(expected + " caller(s) waiting", () -> threads.size() == expected
+                && threads.stream().allMatch(thread -> thread.getState() == Thread.State.WAITING));
     }
 
     @Test

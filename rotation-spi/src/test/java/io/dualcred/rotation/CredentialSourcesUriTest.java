@@ -97,8 +97,10 @@ class CredentialSourcesUriTest {
     void unknownSchemeListsTheKnownSchemes() {
         assertThatThrownBy(() -> CredentialSources.fromUri("vault:secret/db"))
                 .isInstanceOf(CredentialSourceException.class)
-                .hasMessage("no credential source provider for scheme 'vault' in vault:secret/db; "
+                .hasMessage("no credential source provider for scheme 'vault' in vault:...; "
                         + "known schemes: env, file, memory, sysprop");
+        assertThatThrownBy(() -> CredentialSources.fromUri("vault://vault.example:8200/secret/db"))
+                .hasMessageContaining(" in vault://vault.example:8200/secret/db; ");
     }
 
     @Test

@@ -13,7 +13,10 @@ import java.util.concurrent.ExecutionException;
  * Serves another source's last successful load for a time to live, and lets concurrent callers share one call to
  * the delegate (single flight), so that a remote store is asked at most once however many threads load at once.
  *
- * <p>{@link #loadFresh()}, which the engine calls after a rejected login, bypasses the cached set.
+ * <p>{@link #loadFresh()}, which the engine calls after a rejected login, bypasses the cached set, calls the
+ * delegate's own {@code loadFresh()}, and never returns what a read begun before it found: such a read may predate
+ * the change that got the credential rejected. Fresh callers that arrive while a read is under way wait for it to
+ * end and then share one fresh read.
  *
  * <p>Failures are not cached: every caller sharing a failed flight gets the delegate's exception, and the next load
  * asks the delegate again. When the delegate reports a change through its {@link #watch watch}, the cached set is
@@ -29,7 +32,11 @@ public final class CachedCredentialSource implements CredentialSource {
     // Guarded by lock.
     private CredentialSet cached;
     private Instant loadedAt;
-    private CompletableFuture<CredentialSet> inFlight;
+    /** The read under way, if any: a plain load may join it, a fresh load may not. */
+    private Flight reading;
+    /** A fresh read that waits for {@link #reading} to end. It has not begun, so any caller may join it. */
+    private Flight queued;
+    /** Moves on with every change notice and fresh load: a read begun before that is served but not kept. */
     private long generation;
 
     /**
@@ -49,40 +56,59 @@ public final class CachedCredentialSource implements CredentialSource {
 
     @Override
     public CredentialSet load() throws Exception {
-        CompletableFuture<CredentialSet> flight;
-        long flightGeneration;
+        Flight flight;
         boolean leader;
         synchronized (lock) {
             if (cached != null && isFresh()) {
                 return cached;
             }
-            leader = inFlight == null;
+            flight = reading != null ? reading : queued;
+            leader = flight == null;
             if (leader) {
-                inFlight = new CompletableFuture<>();
+                flight = begin(new Flight(false));
             }
-            flight = inFlight;
-            flightGeneration = generation;
         }
-        return leader ? lead(flight, flightGeneration) : await(flight);
+        return leader ? lead(flight) : flight.await();
     }
 
     /**
-     * Skips the cached set, so that a credential staged after the last load is seen at once, but still joins a load
-     * already under way: several pools rejected together cause one call to the delegate.
+     * Skips the cached set and calls the delegate's {@link CredentialSource#loadFresh()}, so that a credential staged
+     * after the last load is seen at once. A read already under way began before this call and may hold exactly what
+     * the server rejected, so it is not joined: this call waits for it to end, then reads afresh. Every fresh call
+     * arriving meanwhile shares that one read, so several pools rejected together still cause one fresh call.
      */
     @Override
     public CredentialSet loadFresh() throws Exception {
+        Flight flight;
+        Flight ahead = null;
+        boolean leader;
         synchronized (lock) {
             cached = null;
+            generation++;
+            leader = queued == null;
+            if (leader) {
+                flight = new Flight(true);
+                ahead = reading;
+                if (ahead == null) {
+                    begin(flight);
+                } else {
+                    queued = flight;
+                }
+            } else {
+                flight = queued; // it has not begun, so what it reads is newer than this call
+            }
         }
-        return load();
+        if (!leader) {
+            return flight.await();
+        }
+        return ahead == null ? lead(flight) : leadAfter(ahead, flight);
     }
 
     /** Drops the cached set, and detaches a load already under way, so that the next load asks the delegate. */
     public void invalidate() {
         synchronized (lock) {
             cached = null;
-            inFlight = null;
+            reading = null;
             generation++;
         }
     }
@@ -106,45 +132,63 @@ public final class CachedCredentialSource implements CredentialSource {
         return description();
     }
 
-    private CredentialSet lead(CompletableFuture<CredentialSet> flight, long flightGeneration) throws Exception {
+    /**
+     * Waits for the read ahead to end, however it ends, then leads the queued fresh read. An interrupted wait starts
+     * the read at once instead: the callers sharing it must not be left without a leader, and a read begun now is
+     * still newer than all of them. The interrupt is kept for the caller.
+     */
+    private CredentialSet leadAfter(Flight ahead, Flight flight) throws Exception {
+        boolean interrupted = ahead.awaitEnd();
         try {
-            CredentialSet loaded = Objects.requireNonNull(delegate.load(),
+            synchronized (lock) {
+                if (queued == flight) {
+                    queued = null;
+                }
+                begin(flight);
+            }
+            return lead(flight);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    // Guarded by lock.
+    private Flight begin(Flight flight) {
+        flight.generation = generation;
+        reading = flight;
+        return flight;
+    }
+
+    private CredentialSet lead(Flight flight) throws Exception {
+        try {
+            CredentialSet loaded = Objects.requireNonNull(flight.fresh ? delegate.loadFresh() : delegate.load(),
                     () -> delegate.description() + " returned no credential set");
             synchronized (lock) {
                 finish(flight);
-                // A change reported while this load ran may not be in what it read: serve it, but do not keep it.
-                if (generation == flightGeneration) {
+                // A change reported, or a fresh load asked for, while this read ran may not be in what it read:
+                // serve it to those who shared it, but do not keep it.
+                if (generation == flight.generation) {
                     cached = loaded;
                     loadedAt = clock.instant();
                 }
             }
-            flight.complete(loaded);
+            flight.result.complete(loaded);
             return loaded;
         } catch (Throwable failure) {
             synchronized (lock) {
                 finish(flight);
             }
-            flight.completeExceptionally(failure);
+            flight.result.completeExceptionally(failure);
             throw failure;
         }
     }
 
-    // Guarded by lock. An invalidation may already have replaced this flight with a newer one; leave that alone.
-    private void finish(CompletableFuture<CredentialSet> flight) {
-        if (inFlight == flight) {
-            inFlight = null;
-        }
-    }
-
-    private static CredentialSet await(CompletableFuture<CredentialSet> flight) throws Exception {
-        try {
-            return flight.get();
-        } catch (ExecutionException e) {
-            Throwable failure = e.getCause();
-            if (failure instanceof Exception exception) {
-                throw exception;
-            }
-            throw (Error) failure;
+    // Guarded by lock. An invalidation or an interrupted wait may have put a newer flight in place; leave that alone.
+    private void finish(Flight flight) {
+        if (reading == flight) {
+            reading = null;
         }
     }
 
@@ -152,5 +196,41 @@ public final class CachedCredentialSource implements CredentialSource {
         Duration age = Duration.between(loadedAt, clock.instant());
         // A clock that stepped back makes the age negative; treat that as stale rather than trust it for longer.
         return !age.isNegative() && age.compareTo(ttl) < 0;
+    }
+
+    /** One call to the delegate, whose outcome every caller sharing it receives. */
+    private static final class Flight {
+        final boolean fresh;
+        final CompletableFuture<CredentialSet> result = new CompletableFuture<>();
+        /** Guarded by lock: the generation when the read began. */
+        long generation;
+
+        Flight(boolean fresh) {
+            this.fresh = fresh;
+        }
+
+        CredentialSet await() throws Exception {
+            try {
+                return result.get();
+            } catch (ExecutionException e) {
+                Throwable failure = e.getCause();
+                if (failure instanceof Exception exception) {
+                    throw exception;
+                }
+                throw (Error) failure;
+            }
+        }
+
+        /** @return whether the wait was interrupted */
+        boolean awaitEnd() {
+            try {
+                result.get();
+            } catch (ExecutionException e) {
+                // Its failure is for the callers who shared it; the fresh read that follows asks again anyway.
+            } catch (InterruptedException e) {
+                return true;
+            }
+            return false;
+        }
     }
 }

@@ -16,18 +16,28 @@ import java.util.TreeMap;
 
 /**
  * Turns a URI such as {@code env:DB} into a source, through the {@link CredentialSourceProvider}s that
- * {@link ServiceLoader} finds: the built-in {@code env}, {@code sysprop} and {@code file}, and any a jar adds.
+ * {@link ServiceLoader} finds, and the built-in {@code env}, {@code sysprop} and {@code file}, which are always
+ * known.
+ *
+ * <p>Providers are looked for through the thread's context class loader first, then through the loader that
+ * loaded dualcred. In an application server or a framework the context loader is the one that sees the
+ * application's jars; but a thread may carry a loader that cannot see dualcred at all (or none), and the schemes
+ * dualcred ships must not depend on which thread happens to build the pool.
  */
 public final class CredentialSourceResolver {
 
     /** A guard against a service loader that keeps failing on the same entry. */
     private static final int MAX_BROKEN_PROVIDERS = 32;
 
+    private static final List<CredentialSourceProvider> BUILT_IN = List.of(new EnvironmentSourceProvider(),
+            new SystemPropertiesSourceProvider(), new DirectorySourceProvider());
+
     private CredentialSourceResolver() {
     }
 
     /**
-     * @param uri the location
+     * @param uri the location; it is handed whole to the provider, but messages show only its safe form (see
+     *     {@code SourceUris})
      * @return the source the provider for the URI's scheme creates
      * @throws CredentialSourceException when the URI is malformed, has no scheme, or no provider handles the scheme
      */
@@ -37,8 +47,8 @@ public final class CredentialSourceResolver {
         }
         URI location = parse(uri.strip());
         if (location.getScheme() == null) {
-            throw new CredentialSourceException("credential source URI " + location + " has no scheme, e.g. env:DB"
-                    + " or file:/etc/secrets/db");
+            throw new CredentialSourceException("credential source URI " + SourceUris.redact(location)
+                    + " has no scheme, e.g. env:DB or file:/etc/secrets/db");
         }
         String scheme = location.getScheme().toLowerCase(Locale.ROOT);
         List<Throwable> broken = new ArrayList<>();
@@ -46,7 +56,7 @@ public final class CredentialSourceResolver {
         Map<String, CredentialSourceProvider> candidates = providers.getOrDefault(scheme, Map.of());
         if (candidates.isEmpty()) {
             CredentialSourceException unknown = new CredentialSourceException("no credential source provider for "
-                    + "scheme '" + scheme + "' in " + location + "; known schemes: "
+                    + "scheme '" + scheme + "' in " + SourceUris.redact(location) + "; known schemes: "
                     + String.join(", ", providers.keySet()));
             broken.forEach(unknown::addSuppressed);
             throw unknown;
@@ -60,7 +70,7 @@ public final class CredentialSourceResolver {
         CredentialSource source = provider.create(location);
         if (source == null) {
             throw new CredentialSourceException(provider.getClass().getName() + " returned no source for "
-                    + location);
+                    + SourceUris.redact(location));
         }
         return source;
     }
@@ -69,37 +79,53 @@ public final class CredentialSourceResolver {
         try {
             return new URI(uri);
         } catch (URISyntaxException e) {
-            throw new CredentialSourceException("malformed credential source URI: " + e.getMessage(), e);
+            // Its message, and so its stack trace, repeats the whole input: keep the reason and drop the exception.
+            String where = e.getIndex() < 0 ? "" : " at index " + e.getIndex();
+            throw new CredentialSourceException("malformed credential source URI: " + e.getReason() + where + " in "
+                    + SourceUris.redact(uri));
         }
     }
 
     /**
-     * The providers by scheme and class name (a jar present twice yields one provider); a provider that fails to
-     * load is skipped, so it cannot take the others down.
+     * The providers by scheme and class name (a jar seen twice, or through both loaders, yields one provider); the
+     * context loader's come first. A provider that fails to load is skipped, so it cannot take the others down.
      */
     private static Map<String, Map<String, CredentialSourceProvider>> providers(List<Throwable> broken) {
-        ClassLoader loader = Thread.currentThread().getContextClassLoader();
-        if (loader == null) {
-            loader = CredentialSourceResolver.class.getClassLoader();
-        }
         Map<String, Map<String, CredentialSourceProvider>> byScheme = new TreeMap<>();
+        ClassLoader context = Thread.currentThread().getContextClassLoader();
+        ClassLoader own = CredentialSourceResolver.class.getClassLoader();
+        if (context != null && context != own) {
+            discover(context, byScheme, broken);
+        }
+        discover(own, byScheme, broken);
+        BUILT_IN.forEach(provider -> register(provider, byScheme));
+        return byScheme;
+    }
+
+    private static void discover(ClassLoader loader, Map<String, Map<String, CredentialSourceProvider>> byScheme,
+            List<Throwable> broken) {
         Iterator<CredentialSourceProvider> found = ServiceLoader.load(CredentialSourceProvider.class, loader)
                 .iterator();
-        while (broken.size() < MAX_BROKEN_PROVIDERS) {
+        int failures = 0;
+        while (failures < MAX_BROKEN_PROVIDERS) {
             try {
                 if (!found.hasNext()) {
-                    return byScheme;
+                    return;
                 }
-                CredentialSourceProvider provider = found.next();
-                String scheme = provider.scheme();
-                if (scheme != null && !scheme.isBlank()) {
-                    byScheme.computeIfAbsent(scheme.toLowerCase(Locale.ROOT), key -> new TreeMap<>())
-                            .putIfAbsent(provider.getClass().getName(), provider);
-                }
+                register(found.next(), byScheme);
             } catch (ServiceConfigurationError e) {
                 broken.add(e);
+                failures++;
             }
         }
-        return byScheme;
+    }
+
+    private static void register(CredentialSourceProvider provider,
+            Map<String, Map<String, CredentialSourceProvider>> byScheme) {
+        String scheme = provider.scheme();
+        if (scheme != null && !scheme.isBlank()) {
+            byScheme.computeIfAbsent(scheme.toLowerCase(Locale.ROOT), key -> new TreeMap<>())
+                    .putIfAbsent(provider.getClass().getName(), provider);
+        }
     }
 }

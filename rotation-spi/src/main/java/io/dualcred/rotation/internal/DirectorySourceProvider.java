@@ -14,12 +14,18 @@ public final class DirectorySourceProvider extends BuiltInSourceProvider {
     }
 
     private static Path pathOf(URI location) {
+        // An opaque URI (file:relative/dir) has no query of its own: a '?' would become part of the directory name
+        // and so of the source's description, though it was almost certainly meant as a query.
+        if (location.isOpaque() && location.getSchemeSpecificPart().indexOf('?') >= 0) {
+            throw new CredentialSourceException("credential source URI " + SourceUris.redact(location)
+                    + " does not name a local directory: it has a query");
+        }
         try {
             return location.isOpaque() ? Path.of(location.getSchemeSpecificPart()) : Path.of(location);
         } catch (IllegalArgumentException | FileSystemNotFoundException e) {
             // e.g. file://host/dir (an authority) or file:/dir?query
-            throw new CredentialSourceException("credential source URI " + location + " does not name a local "
-                    + "directory: " + e.getMessage(), e);
+            throw new CredentialSourceException("credential source URI " + SourceUris.redact(location)
+                    + " does not name a local directory: " + e.getMessage(), e);
         }
     }
 }

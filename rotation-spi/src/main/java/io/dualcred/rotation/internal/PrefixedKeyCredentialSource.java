@@ -54,15 +54,24 @@ public final class PrefixedKeyCredentialSource extends DescribedCredentialSource
      *
      * @param location the URI
      * @return the scheme-specific part
-     * @throws CredentialSourceException when the URI is hierarchical ({@code env:/DB}) or has a fragment
+     * @throws CredentialSourceException when the URI is hierarchical ({@code env:/DB}), has a fragment, or carries
+     *         what looks like a query or user info
      */
     static String prefixOf(URI location) {
+        String scheme = location.getScheme();
         if (!location.isOpaque() || location.getFragment() != null) {
-            String scheme = location.getScheme();
-            throw new CredentialSourceException("credential source URI " + location + " is not of the form "
-                    + scheme + ":PREFIX, e.g. " + scheme + ":DB");
+            throw new CredentialSourceException("credential source URI " + SourceUris.redact(location)
+                    + " is not of the form " + scheme + ":PREFIX, e.g. " + scheme + ":DB");
         }
-        return location.getSchemeSpecificPart();
+        String prefix = location.getSchemeSpecificPart();
+        // No variable is named like that; a '?' or '@' is far more likely the start of a token, which would
+        // otherwise end up in the description and in every message the source writes.
+        if (prefix.indexOf('?') >= 0 || prefix.indexOf('@') >= 0) {
+            throw new CredentialSourceException("credential source URI " + SourceUris.redact(location)
+                    + " must not carry a query or user info: " + scheme + ": takes only a prefix, e.g. "
+                    + scheme + ":DB");
+        }
+        return prefix;
     }
 
     @Override

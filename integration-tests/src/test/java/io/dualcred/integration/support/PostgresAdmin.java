@@ -37,6 +37,11 @@ final class PostgresAdmin extends ManagedServerAdmin<PostgresServer> {
     }
 
     @Override
+    public void removeOldPassword(String user, String current) {
+        // One password per role: ALTER ROLE ... PASSWORD in replacePassword removed the old one already.
+    }
+
+    @Override
     public void disableLogin(String user) {
         server.setLogin(user, false);
     }

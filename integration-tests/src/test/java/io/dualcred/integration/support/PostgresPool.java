@@ -71,6 +71,14 @@ final class PostgresPool implements PoolUnderTest {
     }
 
     @Override
+    public int expireConnections() {
+        // Every connection is marked, busy or idle; the count is the pool as it stood just before.
+        int marked = dataSource.getHikariPoolMXBean().getTotalConnections();
+        dataSource.getHikariPoolMXBean().softEvictConnections();
+        return marked;
+    }
+
+    @Override
     public int connections() {
         return dataSource.getHikariPoolMXBean().getTotalConnections();
     }

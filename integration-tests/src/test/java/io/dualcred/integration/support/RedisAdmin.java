@@ -37,6 +37,11 @@ final class RedisAdmin extends ManagedServerAdmin<RedisServer> {
     }
 
     @Override
+    public void removeOldPassword(String user, String current) {
+        server.removePassword(user, current);
+    }
+
+    @Override
     public void disableLogin(String user) {
         server.disableUser(user);
     }

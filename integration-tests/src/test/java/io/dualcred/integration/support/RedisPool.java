@@ -120,6 +120,13 @@ final class RedisPool implements PoolUnderTest {
     }
 
     @Override
+    public int expireConnections() {
+        long destroyed = pool.getDestroyedCount();
+        pool.clear();
+        return (int) (pool.getDestroyedCount() - destroyed);
+    }
+
+    @Override
     public int connections() {
         // Live objects are created minus destroyed; reading "created" first never overstates the count, whereas
         // numActive + numIdle, two reads of moving counts, can add up to more than the pool ever held.

@@ -52,6 +52,16 @@ public interface ServerAdmin extends AutoCloseable {
     void replacePassword(String user, String current, String next);
 
     /**
+     * Last server step of an overlapping rotation: Redis removes the old password ({@code ACL SETUSER <current}),
+     * after which new logins with it are rejected; PostgreSQL, whose {@link #replacePassword} already replaced it,
+     * has nothing left to do. Sessions already open keep working.
+     *
+     * @param user the user
+     * @param current the password to stop accepting
+     */
+    void removeOldPassword(String user, String current);
+
+    /**
      * Alternating users: the old user may no longer log in. PostgreSQL {@code ALTER ROLE ... NOLOGIN}; Redis
      * {@code ACL SETUSER ... off}. Sessions already open keep working.
      *

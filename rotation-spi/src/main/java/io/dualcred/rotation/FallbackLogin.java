@@ -40,7 +40,7 @@ final class FallbackLogin {
     /** The credential the server rejected as the active one while no recovery has replaced it yet, and why. */
     private final AtomicReference<RejectedActive> rejectedActive = new AtomicReference<>();
     private final AtomicReference<Probe> probe = new AtomicReference<>();
-    private final AtomicReference<CompletableFuture<Void>> recovery = new AtomicReference<>();
+    private final AtomicReference<Recovery> recovery = new AtomicReference<>();
     private volatile boolean closed;
 
     FallbackLogin(RotationEngine engine) {
@@ -86,9 +86,9 @@ final class FallbackLogin {
         if (inFlight != null) {
             inFlight.outcome.complete(Outcome.OTHER);
         }
-        CompletableFuture<Void> recovering = recovery.get();
+        Recovery recovering = recovery.get();
         if (recovering != null) {
-            recovering.complete(null);
+            recovering.done.complete(null);
         }
     }
 
@@ -100,6 +100,9 @@ final class FallbackLogin {
     private <C> Login<C> loginThroughProbe(ConnectionOpener<C> opener, EngineState seen) throws Exception {
         Credential credential = seen.active();
         Probe inFlight = probe.get();
+        if (inFlight != null && inFlight.owner == Thread.currentThread()) {
+            return attempt(opener, seen);   // a login opened from inside this thread's own probe: do not wait on it
+        }
         if (inFlight != null && inFlight.credential.equals(credential)) {
             if (await(inFlight.outcome) == Outcome.REJECTED) {
                 return null;
@@ -112,6 +115,10 @@ final class FallbackLogin {
         }
         Outcome outcome = Outcome.OTHER;
         try {
+            RejectedActive rejected = rejectedActive.get();
+            if (engine.state() != seen || (rejected != null && rejected.credential.equals(credential))) {
+                return null;   // another login settled this credential's fate meanwhile: look again
+            }
             Login<C> login = attempt(opener, seen);
             outcome = login == null ? Outcome.REJECTED : Outcome.ACCEPTED;
             return login;
@@ -145,12 +152,15 @@ final class FallbackLogin {
      *     thread's recovery (the caller then looks at the state again)
      */
     private <C> Login<C> recoverOnce(ConnectionOpener<C> opener, RejectedActive rejected) throws Exception {
-        CompletableFuture<Void> underWay = recovery.get();
+        Recovery underWay = recovery.get();
+        if (underWay != null && underWay.owner == Thread.currentThread()) {
+            return recover(opener, rejected);   // opened from inside this thread's own recovery
+        }
         if (underWay != null) {
-            await(underWay);
+            await(underWay.done);
             return null;
         }
-        CompletableFuture<Void> mine = new CompletableFuture<>();
+        Recovery mine = new Recovery();
         if (!recovery.compareAndSet(null, mine)) {
             return null;
         }
@@ -161,7 +171,7 @@ final class FallbackLogin {
             return recover(opener, rejected);
         } finally {
             recovery.compareAndSet(mine, null);
-            mine.complete(null);
+            mine.done.complete(null);
         }
     }
 
@@ -264,9 +274,16 @@ final class FallbackLogin {
     private record RejectedActive(Credential credential, Slot slot, Exception failure) {
     }
 
+    /** A recovery under way on {@code owner}; other logins wait until it is done. */
+    private static final class Recovery {
+        final Thread owner = Thread.currentThread();
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+    }
+
     /** A login with {@code credential} under way; others with the same credential wait for its outcome. */
     private static final class Probe {
         final Credential credential;
+        final Thread owner = Thread.currentThread();
         final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
 
         Probe(Credential credential) {

@@ -84,15 +84,14 @@ final class SourceReader implements AutoCloseable {
             if (read.reportTimeout()) {
                 outcomes.failed(read.sequence, problem);
             }
-            throw new CredentialSourceException(poolName + " - credential source " + source.description() + ": "
-                    + problem);
+            throw new CredentialSourceException("credential source " + source.description() + ": " + problem);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof CredentialSourceException known) {
                 throw known;
             }
-            throw new CredentialSourceException(poolName + " - credential source " + source.description()
-                    + " failed: " + problem(cause), cause);
+            throw new CredentialSourceException("credential source " + source.description() + " failed: "
+                    + problem(cause), cause);
         } catch (CancellationException e) {
             throw new CredentialSourceException(poolName + " - the rotation engine is closed");
         }
@@ -135,8 +134,7 @@ final class SourceReader implements AutoCloseable {
                 long sequence = ++started;
                 String problem = running.get() + " earlier reads have not answered yet; not starting another";
                 outcomes.failed(sequence, problem);
-                throw new CredentialSourceException(poolName + " - credential source " + source.description() + ": "
-                        + problem);
+                throw new CredentialSourceException("credential source " + source.description() + ": " + problem);
             }
             read = new Read(++started, System.nanoTime());
             latest = read;
@@ -167,9 +165,8 @@ final class SourceReader implements AutoCloseable {
             if (read.reportFailure()) {
                 outcomes.failed(read.sequence, problem);
             }
-            read.result.completeExceptionally(e instanceof CredentialSourceException ? e
-                    : new CredentialSourceException(poolName + " - credential source " + source.description()
-                            + " failed: " + problem, e));
+            read.result.completeExceptionally(new CredentialSourceException("credential source "
+                    + source.description() + " failed: " + problem, e));
         } finally {
             running.decrementAndGet();
         }

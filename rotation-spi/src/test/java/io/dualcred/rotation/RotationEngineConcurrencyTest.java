@@ -43,12 +43,10 @@ class RotationEngineConcurrencyTest {
         }
     }
 
-    /** Rejects the old credential only after all {@link #THREADS} logins have reached the server. */
-    ConnectionOpener<FakeConnection> rejectOldTogether(CountDownLatch allArrived) {
+    /** Rejects the old credential, as the server does once its password changed. */
+    ConnectionOpener<FakeConnection> rejectOld() {
         return credential -> {
             if (credential.equals(OLD)) {
-                allArrived.countDown();
-                assertThat(allArrived.await(10, TimeUnit.SECONDS)).as("all threads arrived").isTrue();
                 throw new AuthRejected(credential.username());
             }
             return server.open(credential);
@@ -82,11 +80,19 @@ class RotationEngineConcurrencyTest {
     }
 
     @Test
-    void manyThreadsRejectedTogetherCauseOneSourceLoadAndOneSwitch() throws Exception {
+    void manyThreadsStartingTogetherOnARejectedCredentialCauseOneRejectedLoginOneSourceLoadAndOneSwitch()
+            throws Exception {
         startWithAProvenCredential();
         server.accept(NEW);
+        java.util.concurrent.atomic.AtomicInteger oldTried = new java.util.concurrent.atomic.AtomicInteger();
+        ConnectionOpener<FakeConnection> opener = credential -> {
+            if (credential.equals(OLD)) {
+                oldTried.incrementAndGet();
+            }
+            return rejectOld().open(credential);
+        };
 
-        List<Future<Object>> results = runTogether(rejectOldTogether(new CountDownLatch(THREADS)));
+        List<Future<Object>> results = runTogether(opener);
 
         for (Future<Object> result : results) {
             assertThat(result.get(10, TimeUnit.SECONDS)).isInstanceOfSatisfying(Login.class, login -> {
@@ -94,6 +100,7 @@ class RotationEngineConcurrencyTest {
                 assertThat(login.generation()).isEqualTo(1);
             });
         }
+        assertThat(oldTried).as("one probe of the rejected credential for the whole burst").hasValue(1);
         assertThat(source.loads()).as("start-up load plus one re-read").isEqualTo(2);
         assertThat(engine.status().counters().switches()).isEqualTo(1);
         assertThat(evictor.generations()).containsExactly(1L);
@@ -101,10 +108,10 @@ class RotationEngineConcurrencyTest {
     }
 
     @Test
-    void manyThreadsRejectedTogetherWithNoGoodCredentialCauseOneRound() throws Exception {
+    void manyThreadsStartingTogetherWithNoGoodCredentialCauseOneRound() throws Exception {
         startWithAProvenCredential();
 
-        List<Future<Object>> results = runTogether(rejectOldTogether(new CountDownLatch(THREADS)));
+        List<Future<Object>> results = runTogether(rejectOld());
 
         for (Future<Object> result : results) {
             assertThat(result.get(10, TimeUnit.SECONDS)).isInstanceOf(AllCredentialsRejectedException.class);
@@ -133,9 +140,13 @@ class RotationEngineConcurrencyTest {
 
         Future<Login<FakeConnection>> first = executor.submit(() -> engine.openWithFallback(server::open));
         assertThat(recoveryReading.await(10, TimeUnit.SECONDS)).as("first login is recovering").isTrue();
-        Future<Login<FakeConnection>> second = executor.submit(() -> engine.openWithFallback(server::open));
+        java.util.concurrent.atomic.AtomicReference<Thread> secondThread = new java.util.concurrent.atomic.AtomicReference<>();
+        Future<Login<FakeConnection>> second = executor.submit(() -> {
+            secondThread.set(Thread.currentThread());
+            return engine.openWithFallback(server::open);
+        });
         // The second login is parked behind the recovery; let the recovery finish.
-        await().atMost(java.time.Duration.ofSeconds(10)).until(() -> hasWaitingThreads(engine));
+        await().atMost(java.time.Duration.ofSeconds(10)).until(() -> parked(secondThread));
         releaseRecovery.countDown();
 
         assertThat(first.get(10, TimeUnit.SECONDS).slot()).isEqualTo(Slot.NEXT);
@@ -170,11 +181,10 @@ class RotationEngineConcurrencyTest {
         assertThat(engine.status().counters().rejectedLogins()).isEqualTo(1);
     }
 
-    /** Whether some thread waits for the engine's transition lock, read through the lock itself. */
-    private static boolean hasWaitingThreads(RotationEngine engine) throws ReflectiveOperationException {
-        java.lang.reflect.Field field = RotationEngine.class.getDeclaredField("transitions");
-        field.setAccessible(true);
-        return ((java.util.concurrent.locks.ReentrantLock) field.get(engine)).hasQueuedThreads();
+    /** Whether the thread is parked: inside the engine, that is waiting for another login's outcome. */
+    private static boolean parked(java.util.concurrent.atomic.AtomicReference<Thread> thread) {
+        Thread t = thread.get();
+        return t != null && t.getState() == Thread.State.WAITING;
     }
 
     @Test
@@ -227,9 +237,18 @@ class RotationEngineConcurrencyTest {
 
         Future<Login<FakeConnection>> probeLogin = executor.submit(() -> engine.openWithFallback(unreachable));
         assertThat(probeInside.await(10, TimeUnit.SECONDS)).isTrue();
-        Future<Login<FakeConnection>> follower1 = executor.submit(() -> engine.openWithFallback(unreachable));
-        Future<Login<FakeConnection>> follower2 = executor.submit(() -> engine.openWithFallback(unreachable));
-        await().atMost(java.time.Duration.ofSeconds(10)).until(() -> calls.get() == 1 && probeHasWaiters(engine));
+        java.util.concurrent.atomic.AtomicReference<Thread> first = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<Thread> second = new java.util.concurrent.atomic.AtomicReference<>();
+        Future<Login<FakeConnection>> follower1 = executor.submit(() -> {
+            first.set(Thread.currentThread());
+            return engine.openWithFallback(unreachable);
+        });
+        Future<Login<FakeConnection>> follower2 = executor.submit(() -> {
+            second.set(Thread.currentThread());
+            return engine.openWithFallback(unreachable);
+        });
+        await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> calls.get() == 1 && parked(first) && parked(second));
         releaseProbe.countDown();
 
         for (Future<Login<FakeConnection>> login : List.of(probeLogin, follower1, follower2)) {
@@ -245,11 +264,5 @@ class RotationEngineConcurrencyTest {
         } catch (java.util.concurrent.ExecutionException e) {
             return e.getCause();
         }
-    }
-
-    private static boolean probeHasWaiters(RotationEngine engine) throws ReflectiveOperationException {
-        java.lang.reflect.Field field = RotationEngine.class.getDeclaredField("probe");
-        field.setAccessible(true);
-        return ((java.util.concurrent.locks.ReentrantLock) field.get(engine)).hasQueuedThreads();
     }
 }

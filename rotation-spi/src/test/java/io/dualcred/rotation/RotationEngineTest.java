@@ -538,7 +538,8 @@ class RotationEngineTest {
 
         source.announceChange();
 
-        assertThat(engine.status().nextStaged()).isTrue();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> engine.status().nextStaged());
         assertThat(source.loads()).isEqualTo(2);
     }
 
@@ -566,7 +567,8 @@ class RotationEngineTest {
                 .start();
 
         assertThat(login().slot()).isEqualTo(Slot.NEXT);
-        assertThat(listener.of(CredentialSwitched.class)).hasSize(1);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> listener.of(CredentialSwitched.class).size() == 1);
     }
 
     @Test
@@ -620,7 +622,7 @@ class RotationEngineTest {
                 .classifier(EngineFixtures.CLASSIFIER).evictor(evictor).start();
 
         assertThat(engine.status().nextStaged()).isTrue();
-        assertThat(store.loads()).isEqualTo(2);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> store.loads() == 2);
     }
 
     @Test

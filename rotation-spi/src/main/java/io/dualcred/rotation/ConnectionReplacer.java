@@ -122,6 +122,7 @@ public final class ConnectionReplacer<C> implements ConnectionEvictor, AutoClose
         if (login == null) {
             return null;
         }
+        retirement.set(false);   // taken without a retirement (the pool grew): it replaces nothing
         wake();
         RotationEngine rotation = engine;
         if (rotation != null && rotation.isStale(login.generation())) {
@@ -183,8 +184,17 @@ public final class ConnectionReplacer<C> implements ConnectionEvictor, AutoClose
         while (!closed) {
             try {
                 RotationEngine rotation = engine;
-                long generation = rotation == null ? 0 : rotation.generation();
-                if (rotation == null || pool.olderThan(generation) == 0) {
+                if (rotation == null) {
+                    awaitSignal(null);
+                    continue;
+                }
+                long generation = rotation.generation();
+                Login<C> replacement = ready.get();
+                if (replacement != null && !retirement.get() && !rotation.isStale(replacement.generation())) {
+                    handOver(replacement);
+                    continue;
+                }
+                if (pool.olderThan(generation) == 0) {
                     Login<C> unused = ready.getAndSet(null);
                     if (unused != null) {
                         pool.discard(unused.connection());
@@ -193,7 +203,6 @@ public final class ConnectionReplacer<C> implements ConnectionEvictor, AutoClose
                     awaitSignal(null);
                     continue;
                 }
-                Login<C> replacement = ready.get();
                 if (replacement == null || rotation.isStale(replacement.generation())) {
                     if (!logInReplacement(rotation, replacement)) {
                         awaitSignal(pause);
@@ -202,21 +211,9 @@ public final class ConnectionReplacer<C> implements ConnectionEvictor, AutoClose
                     continue;
                 }
                 pause = Duration.ofMillis(50);
+                pool.retireOneIdle(generation);
                 if (retirement.get()) {
-                    pool.retireOneIdle(generation);
-                    if (retirement.get()) {
-                        awaitSignal(UNTAKEN);
-                    }
-                    continue;
-                }
-                // The retirement was spent; the pool normally takes the ready connection at once.
-                awaitSignal(UNTAKEN);
-                if (ready.get() == replacement) {
-                    pool.refill();
                     awaitSignal(UNTAKEN);
-                    if (ready.get() == replacement) {
-                        retirement.set(true);   // the pool did not want it: it may replace another old one
-                    }
                 }
             } catch (InterruptedException e) {
                 return;
@@ -227,6 +224,22 @@ public final class ConnectionReplacer<C> implements ConnectionEvictor, AutoClose
                 } catch (InterruptedException stop) {
                     return;
                 }
+            }
+        }
+    }
+
+    /**
+     * The retirement this replacement allowed was spent, so the pool has room for it and normally takes it at once
+     * ({@link #takeReady()}); if it does not, it is asked to, and if it still does not want it, the replacement may
+     * stand in for another old connection (or is closed once none is left).
+     */
+    private void handOver(Login<C> replacement) throws InterruptedException {
+        awaitSignal(UNTAKEN);
+        if (ready.get() == replacement) {
+            pool.refill();
+            awaitSignal(UNTAKEN);
+            if (ready.get() == replacement) {
+                retirement.set(true);
             }
         }
     }

@@ -22,11 +22,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * costing more than one rejected login per switch:
  * <ul>
  *   <li><b>The probe.</b> While a login with a credential is under way, further logins with the same credential wait
- *       for its outcome instead of trying it too. Accepted: they all go ahead together. Rejected: they join the
- *       recovery. A failure that is not about the credential (network, timeout): they go ahead and find out for
- *       themselves, so that an unreachable server does not make callers queue behind each other's timeouts. Logins
- *       that do not overlap never wait, so a pool whose logins are serial anyway (HikariCP's single adder thread)
- *       pays nothing.</li>
+ *       for its outcome instead of trying it too. Accepted: the next one becomes the probe, so logins with one
+ *       credential run one at a time and a password changed on the server between two of them costs one rejected
+ *       login, not one per login in flight (a pool fills a few milliseconds slower; HikariCP's single adder thread
+ *       is serial anyway). Rejected: they join the recovery. A failure that is not about the credential (network,
+ *       timeout): they go ahead and find out for themselves, so that an unreachable server does not make callers
+ *       queue behind each other's timeouts. Logins that do not overlap never wait.</li>
  *   <li><b>The recovery.</b> One thread at a time re-reads the source and tries the credentials; every other login
  *       that needs the outcome waits for it, then looks at the state again. So N threads failing together cause one
  *       source read and one login per credential.</li>
@@ -104,8 +105,8 @@ final class FallbackLogin {
             return attempt(opener, seen);   // a login opened from inside this thread's own probe: do not wait on it
         }
         if (inFlight != null && inFlight.credential.equals(credential)) {
-            if (await(inFlight.outcome) == Outcome.REJECTED) {
-                return null;
+            if (await(inFlight.outcome) != Outcome.OTHER) {
+                return null;   // accepted: be the next probe (one login at a time); rejected: join the recovery
             }
             return attempt(opener, seen);
         }

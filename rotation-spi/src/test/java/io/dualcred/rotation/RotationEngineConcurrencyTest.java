@@ -108,6 +108,55 @@ class RotationEngineConcurrencyTest {
     }
 
     @Test
+    void aPasswordChangedWhileLoginsWaitBehindAnAcceptedProbeCostsOneRejectedLogin() throws Exception {
+        server.accept(OLD);
+        engine = RotationEngine.builder("orders-db").source(source).classifier(EngineFixtures.CLASSIFIER)
+                .evictor(evictor).start();
+        CountDownLatch probeInside = new CountDownLatch(1);
+        CountDownLatch releaseProbe = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicInteger oldRejected = new java.util.concurrent.atomic.AtomicInteger();
+        ConnectionOpener<FakeConnection> opener = credential -> {
+            if (first.compareAndSet(true, false)) {
+                FakeConnection authenticated = server.open(credential);   // logged in before the change
+                probeInside.countDown();
+                releaseProbe.await();
+                return authenticated;
+            }
+            try {
+                return server.open(credential);
+            } catch (AuthRejected rejected) {
+                oldRejected.incrementAndGet();
+                throw rejected;
+            }
+        };
+        List<Thread> waiting = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Future<Object> probe = executor.submit(() -> engine.openWithFallback(opener));
+        assertThat(probeInside.await(10, TimeUnit.SECONDS)).isTrue();
+        List<Future<Object>> behind = new ArrayList<>();
+        for (int i = 1; i < THREADS; i++) {
+            behind.add(executor.submit(() -> {
+                waiting.add(Thread.currentThread());
+                return engine.openWithFallback(opener);
+            }));
+        }
+        await().atMost(java.time.Duration.ofSeconds(10)).until(() -> waiting.size() == THREADS - 1
+                && waiting.stream().allMatch(thread -> thread.getState() == Thread.State.WAITING));
+
+        server.revoke("app");
+        server.accept(NEW);
+        releaseProbe.countDown();
+
+        assertThat(probe.get(10, TimeUnit.SECONDS)).isInstanceOf(Login.class);
+        for (Future<Object> result : behind) {
+            assertThat(result.get(10, TimeUnit.SECONDS)).isInstanceOfSatisfying(Login.class,
+                    login -> assertThat(login.slot()).isEqualTo(Slot.NEXT));
+        }
+        assertThat(oldRejected).as("logins the server rejected: the waiting ones went one at a time").hasValue(1);
+        assertThat(engine.status().counters().switches()).isEqualTo(1);
+    }
+
+    @Test
     void manyThreadsStartingTogetherWithNoGoodCredentialCauseOneRound() throws Exception {
         startWithAProvenCredential();
 

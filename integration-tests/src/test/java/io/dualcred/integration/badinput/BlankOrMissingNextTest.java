@@ -73,7 +73,7 @@ class BlankOrMissingNextTest {
             // The server moves on while the volume holds no NEXT: the error names CURRENT only.
             server.addNextPassword(user, next);
             server.replacePassword(user, current, next);
-            pool.evictConnections();
+            pool.expireConnections();   // the pool must log in again, as after maxLifetime
             Throwable rejected = awaitFailure(pool);
             Exposure.exception(rejected);
             assertThat(pool.isEveryCredentialRejected(rejected)).as("%s", rejected).isTrue();

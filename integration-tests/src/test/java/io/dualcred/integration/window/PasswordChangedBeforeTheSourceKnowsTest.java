@@ -92,7 +92,7 @@ class PasswordChangedBeforeTheSourceKnowsTest {
 
             Instant opened = Instant.now();
             subject.server.replacePassword(subject.account.user(), subject.account.current(), subject.account.next());
-            pool.evictConnections();
+            pool.expireConnections();   // the pool must log in again, as after maxLifetime
             eventually("callers to get the documented error, twice each, and the budget to run out twice")
                     .until(() -> load.everyCredentialRejected() >= 2L * Load.THREADS
                             && pool.status().counters().allRejectedRounds() >= 2);

@@ -57,8 +57,9 @@ public interface PoolUnderTest extends AutoCloseable {
     /**
      * What connection expiry does, asked of the underlying pool itself and not of dualcred: HikariCP's
      * {@code softEvictConnections()} (idle connections closed now, busy ones when returned, as when each reaches
-     * {@code maxLifetime}); for Jedis, commons-pool's {@code clear()}, which destroys the idle connections (busy
-     * ones stay). Either way the pool needs new logins without the rotation engine having asked for them.
+     * {@code maxLifetime}); for Jedis, commons-pool's {@code clear()}, which destroys only idle connections, repeated
+     * until as many were destroyed as the pool held. Either way the pool needs new logins without the rotation engine
+     * having asked for them.
      *
      * @return how many connections it closed or marked for closing
      */

@@ -9,6 +9,7 @@ import io.dualcred.rotation.RotationControl;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.commons.pool2.impl.GenericObjectPool;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Protocol;
@@ -16,6 +17,9 @@ import redis.clients.jedis.RedisClient;
 
 /** A dual-credential Jedis {@code RedisClient} or {@code JedisPool} on the Redis server under test. */
 final class RedisPool implements PoolUnderTest {
+
+    /** How long {@link #expireConnections()} keeps clearing the pool. */
+    private static final Duration EXPIRY_LIMIT = Duration.ofSeconds(5);
 
     private final PoolKind kind;
     private final String name;
@@ -119,11 +123,23 @@ final class RedisPool implements PoolUnderTest {
         return rotation;
     }
 
+    /**
+     * commons-pool's {@code clear()} destroys only the connections idle at that instant, and under load a connection
+     * is idle only between a return and the next borrow; so it is repeated, for at most {@link #EXPIRY_LIMIT}, until
+     * as many connections were destroyed as the pool held when it began: then it has had to log in that many times.
+     */
     @Override
     public int expireConnections() {
-        long destroyed = pool.getDestroyedCount();
-        pool.clear();
-        return (int) (pool.getDestroyedCount() - destroyed);
+        long destroyedBefore = pool.getDestroyedCount();
+        int held = connections();
+        long deadline = System.nanoTime() + EXPIRY_LIMIT.toNanos();
+        int destroyed = 0;
+        while (destroyed < held && System.nanoTime() - deadline < 0) {
+            pool.clear();
+            destroyed = (int) (pool.getDestroyedCount() - destroyedBefore);
+            LockSupport.parkNanos(200_000);   // a fifth of a millisecond: let the load return connections
+        }
+        return destroyed;
     }
 
     @Override

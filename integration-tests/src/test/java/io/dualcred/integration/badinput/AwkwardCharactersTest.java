@@ -66,6 +66,7 @@ class AwkwardCharactersTest {
             server.disableLogin(blue);
             pool.evictConnections();
             eventually("the switch to " + green).until(() -> green.equals(pool.status().activeUsername()));
+            eventually("every connection of " + blue + " to be replaced").until(() -> server.sessions(blue).isEmpty());
             load.awaitSuccesses(300);
             assertThat(pool.loggedInAs()).isEqualTo(green);
 

@@ -212,6 +212,9 @@ public final class DualCredentialDataSource implements DataSource, RotationContr
         }
         try {
             replacer.close();
+            // Before HikariCP: this wakes HikariCP's connection adder if it is waiting out a backoff inside a login
+            // (see FallbackLoginDataSource), so that HikariCP's shutdown does not wait for it.
+            engine.close();
             hikari.close();
         } finally {
             failFast.close();
@@ -637,6 +640,7 @@ public final class DualCredentialDataSource implements DataSource, RotationContr
                 logins[0].replaceWith(replacer);
                 config.setDataSource(logins[0]);
                 HikariDataSource hikari = new HikariDataSource(config);
+                logins[0].poolStarted(hikari::isRunning);
                 replacementPool[0] = new HikariReplacementPool(poolName, logins[0]);
                 replacementPool[0].bind(hikari, replacer);
                 failFast.bind(hikari.getHikariPoolMXBean());

@@ -380,7 +380,9 @@ public final class RotationEngine implements AutoCloseable {
 
     AllCredentialsRejectedException rejectAll(List<Attempt> attempts, int rounds, Instant now, Duration wait,
                                               Exception last) {
-        AllCredentialsRejectedException rejected = new AllCredentialsRejectedException(poolName, attempts, wait, last);
+        String reply = last == null ? null : classifier.reply(last);
+        AllCredentialsRejectedException rejected = new AllCredentialsRejectedException(poolName, attempts, reply, wait,
+                last);
         swap.lock();
         try {
             state = state.rejected(new Rejection(rounds, now.plus(wait), rejected));
@@ -400,8 +402,8 @@ public final class RotationEngine implements AutoCloseable {
     /** A caller during the backoff: the same attempts, the time left, and the server's own reply as the cause. */
     AllCredentialsRejectedException failFast(Rejection rejection, Instant now) {
         AllCredentialsRejectedException first = rejection.exception();
-        return new AllCredentialsRejectedException(poolName, first.attempts(), Duration.between(now, rejection.until()),
-                first.getCause());
+        return new AllCredentialsRejectedException(poolName, first.attempts(), first.serverReply().orElse(null),
+                Duration.between(now, rejection.until()), first.getCause());
     }
 
     void recordRejection(Slot slot, Credential credential, Exception failure) {

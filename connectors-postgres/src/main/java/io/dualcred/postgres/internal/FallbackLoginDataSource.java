@@ -98,8 +98,9 @@ public final class FallbackLoginDataSource implements DataSource {
      * Opens a physical connection through the engine.
      *
      * @return a {@link GenerationTaggedConnection}
-     * @throws SQLException with SQLState 28P01 when every credential is rejected (or the engine is backing off
-     *     after that); the driver's exception, unchanged, for any other failure
+     * @throws SQLException with the server's SQLState ({@code 28P01} or {@code 28000}) when every credential is
+     *     rejected (see {@link AllRejectedFailFast#toSqlException}); the driver's exception, unchanged, for any other
+     *     failure
      */
     @Override
     public Connection getConnection() throws SQLException {

@@ -59,10 +59,11 @@ import org.slf4j.LoggerFactory;
  * that are not authentication failures (server down, too many connections...) reach callers exactly as they would
  * from plain HikariCP.
  *
- * <p>When every credential is rejected, {@link #getConnection()} fails promptly with an {@link SQLException} whose
- * SQLState is {@code 28P01} and whose message names the pool and the slots and usernames tried, instead of waiting
- * for {@code connectionTimeout}. Logins then back off as configured in {@link RotationConfig}; a fixed secret is
- * picked up without a restart.
+ * <p>When every credential is rejected, {@link #getConnection()} fails promptly, instead of waiting for
+ * {@code connectionTimeout}, with an {@link SQLException} that keeps the server's reply: its SQLState is the server's
+ * ({@code 28P01} or {@code 28000}), its message names the pool and the slots and usernames tried and quotes the
+ * server, and its cause is pgjdbc's exception. Logins then back off as configured in {@link RotationConfig}; a fixed
+ * secret is picked up without a restart.
  *
  * <p>Operators check {@link #status()} (the {@link RotationControl} every dualcred pool offers; also published over JMX as {@code io.dualcred:type=Rotation,name=<pool>}
  * when {@code registerMbeans} is on) to see which credential an instance uses before they revoke the old one.
@@ -100,14 +101,15 @@ public final class DualCredentialDataSource implements DataSource, RotationContr
      * Borrows a connection from the pool.
      *
      * @return a pooled connection; closing it returns it to the pool
-     * @throws SQLException with SQLState {@code 28P01} when every credential is rejected and the pool has no
-     *     connection left to lend; otherwise as {@link HikariDataSource#getConnection()} throws, e.g.
-     *     {@link java.sql.SQLTransientConnectionException} after {@code connectionTimeout}
+     * @throws SQLException with the server's SQLState ({@code 28P01} or {@code 28000}) and reply when every
+     *     credential is rejected and the pool has no connection left to lend; otherwise as
+     *     {@link HikariDataSource#getConnection()} throws, e.g. {@link java.sql.SQLTransientConnectionException}
+     *     after {@code connectionTimeout}
      */
     @Override
     public Connection getConnection() throws SQLException {
         // enter() registers this thread before it looks at the rejection state, which is what makes the wake-up
-        // race-free (see AllRejectedFailFast); it throws 28P01 at once during a backoff if the pool is empty.
+        // race-free (see AllRejectedFailFast); it throws the rejection at once during a backoff if the pool is empty.
         AllRejectedFailFast.Borrower borrower = failFast.enter();
         Connection connection;
         try {
@@ -212,6 +214,9 @@ public final class DualCredentialDataSource implements DataSource, RotationContr
         }
         try {
             replacer.close();
+            // Before HikariCP: this wakes HikariCP's connection adder if it is waiting out a backoff inside a login
+            // (see FallbackLoginDataSource), so that HikariCP's shutdown does not wait for it.
+            engine.close();
             hikari.close();
         } finally {
             failFast.close();
@@ -457,7 +462,7 @@ public final class DualCredentialDataSource implements DataSource, RotationContr
          * first connection for this long (HikariCP pauses one second between tries) and fails if it cannot; zero —
          * one try, and the pool starts even if it fails; negative — no connection is opened at start. The default
          * (1 ms) makes one try. Each try logs in through the credential source (CURRENT, then NEXT), so a pool
-         * whose CURRENT is rejected starts on NEXT, and with both rejected the try fails with SQLState 28P01.
+         * whose CURRENT is rejected starts on NEXT, and with both rejected the try fails with the server's SQLState.
          *
          * @param timeout the start-up check's duration
          * @return this builder
@@ -581,8 +586,8 @@ public final class DualCredentialDataSource implements DataSource, RotationContr
          *     no jdbcUrl, a username or password in the HikariCP configuration...)
          * @throws io.dualcred.rotation.CredentialSourceException when the source cannot be read, naming the field
          * @throws RuntimeException HikariCP's {@code PoolInitializationException} when the start-up check fails; when
-         *     every credential was rejected its cause is an {@link SQLException} with SQLState {@code 28P01} naming
-         *     the slots and usernames tried
+         *     every credential was rejected its cause is an {@link SQLException} with the server's SQLState
+         *     ({@code 28P01} or {@code 28000}) naming the slots and usernames tried
          */
         public DualCredentialDataSource build() {
             if (credentialSource == null) {
@@ -637,6 +642,7 @@ public final class DualCredentialDataSource implements DataSource, RotationContr
                 logins[0].replaceWith(replacer);
                 config.setDataSource(logins[0]);
                 HikariDataSource hikari = new HikariDataSource(config);
+                logins[0].poolStarted(hikari::isRunning);
                 replacementPool[0] = new HikariReplacementPool(poolName, logins[0]);
                 replacementPool[0].bind(hikari, replacer);
                 failFast.bind(hikari.getHikariPoolMXBean());

@@ -8,6 +8,8 @@ import io.dualcred.rotation.CredentialSet;
 import io.dualcred.rotation.CredentialSource;
 import io.dualcred.rotation.RotationStatus;
 import io.dualcred.testservers.PostgresServer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -102,6 +104,20 @@ final class Fixtures {
     /** @return the process ids of the role's open sessions */
     static Set<Integer> sessionPids(PostgresServer server, String role) {
         return server.sessions(role).stream().map(PostgresServer.Session::pid).collect(Collectors.toSet());
+    }
+
+    /** @return the exception's stack trace with every cause, next exception and suppressed exception */
+    static String describe(Throwable failure) {
+        StringWriter text = new StringWriter();
+        failure.printStackTrace(new PrintWriter(text));
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException sql) {
+                for (SQLException next = sql.getNextException(); next != null; next = next.getNextException()) {
+                    next.printStackTrace(new PrintWriter(text));
+                }
+            }
+        }
+        return text.toString();
     }
 
     private static String hex(int bytes) {

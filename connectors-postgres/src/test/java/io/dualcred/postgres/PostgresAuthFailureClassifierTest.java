@@ -41,6 +41,15 @@ class PostgresAuthFailureClassifierTest {
     }
 
     @Test
+    void theReplyIsTheMessageOfTheExceptionCarryingTheServersState() {
+        SQLException rejected = new SQLException("FATAL: password authentication failed for user \"app\"", "28P01");
+
+        assertThat(classifier.reply(new RuntimeException("pool", rejected)))
+                .isEqualTo("FATAL: password authentication failed for user \"app\"");
+        assertThat(classifier.reply(new SQLException((String) null, "28000"))).isEqualTo("28000");
+    }
+
+    @Test
     void toleratesNullsAndCircularChains() {
         SQLException first = new SQLException("first", "08006");
         SQLException second = new SQLException("second", (String) null, first);

@@ -14,8 +14,6 @@ import io.dualcred.rotation.CredentialSet;
 import io.dualcred.rotation.RotationConfig;
 import io.dualcred.rotation.RotationEvent;
 import io.dualcred.testservers.PostgresServer;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.lang.management.ManagementFactory;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -110,7 +108,7 @@ class RedactionTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> dataSource.getHikariPoolMXBean().getTotalConnections() == 0);
             Throwable rejected = catchThrowable(() -> selectOne(dataSource));
             assertThat(rejected).isInstanceOf(SQLException.class);
-            exposed.add(describe(rejected));
+            exposed.add(Fixtures.describe(rejected));
             exposed.addAll(jmxAttributes());
             exposed.add(dataSource.toString());
             exposed.add(dataSource.status().toString());
@@ -123,7 +121,7 @@ class RedactionTest {
                 .credentialSource(Fixtures.mutableSource("redaction-start", secrets))
                 .build());
         assertThat(failedStart).isNotNull();
-        exposed.add(describe(failedStart));
+        exposed.add(Fixtures.describe(failedStart));
 
         events.forEach(event -> exposed.add(event.toString()));
         for (ILoggingEvent event : captured.list) {
@@ -162,20 +160,6 @@ class RedactionTest {
         }
         assertThat(values).as("MBeans found").anyMatch(value -> value.startsWith("io.dualcred:type=Rotation"));
         return values;
-    }
-
-    /** @return the exception's stack trace with every cause, next exception and suppressed exception */
-    private static String describe(Throwable failure) {
-        StringWriter text = new StringWriter();
-        failure.printStackTrace(new PrintWriter(text));
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof SQLException sql) {
-                for (SQLException next = sql.getNextException(); next != null; next = next.getNextException()) {
-                    next.printStackTrace(new PrintWriter(text));
-                }
-            }
-        }
-        return text.toString();
     }
 
     private static Logger root() {

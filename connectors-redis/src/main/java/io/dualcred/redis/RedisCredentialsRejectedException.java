@@ -12,21 +12,22 @@ import redis.clients.jedis.exceptions.JedisAccessControlException;
  * commands of a dual-credential {@code RedisClient} and by {@code JedisPool.getResource()} when they need a new
  * connection, as a {@link JedisAccessControlException} so that code written for plain Jedis recognises it.
  *
- * <p>The message names the pool and the slots and usernames tried, never a password. Until {@link #retryAfter()}
- * has passed, further attempts fail at once with a new instance without contacting the server; after that the
- * source is read again and its credentials are tried, so a corrected secret is picked up without a restart. The
- * cause is the engine's {@link AllCredentialsRejectedException}, whose own cause is the server's last reply (for
- * example {@code WRONGPASS invalid username-password pair or user is disabled.}).
+ * <p>The message names the pool and the slots and usernames tried and quotes the server's last reply, never a
+ * password. The cause is that reply as Jedis reported it (for example a {@link JedisAccessControlException}
+ * {@code WRONGPASS invalid username-password pair or user is disabled.}), for every caller: the one whose login met
+ * it and those failed at once afterwards. Until {@link #retryAfter()} has passed, further attempts fail at once with
+ * a new instance without contacting the server; after that the source is read again and its credentials are tried,
+ * so a corrected secret is picked up without a restart.
  */
 public class RedisCredentialsRejectedException extends JedisAccessControlException {
 
     private final transient AllCredentialsRejectedException rejection;
 
     /**
-     * @param rejection what the rotation engine reported
+     * @param rejection what the rotation engine reported; its cause, the server's reply, becomes this one's
      */
     public RedisCredentialsRejectedException(AllCredentialsRejectedException rejection) {
-        super(Objects.requireNonNull(rejection, "rejection").getMessage(), rejection);
+        super(Objects.requireNonNull(rejection, "rejection").getMessage(), rejection.getCause());
         this.rejection = rejection;
     }
 

@@ -8,14 +8,20 @@ import static org.awaitility.Awaitility.await;
 import io.dualcred.redis.RedisFixtures.Account;
 import io.dualcred.redis.RedisFixtures.Flavour;
 import io.dualcred.redis.RedisFixtures.Subject;
-import io.dualcred.rotation.AllCredentialsRejectedException;
 import io.dualcred.rotation.AllCredentialsRejectedException.Attempt;
 import io.dualcred.rotation.Credential;
+import io.dualcred.rotation.RotationConfig;
 import io.dualcred.rotation.Slot;
+import io.dualcred.testservers.PacedCallers;
 import io.dualcred.testservers.RedisServer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.time.Duration;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -23,6 +29,8 @@ import redis.clients.jedis.exceptions.JedisAccessControlException;
 
 /** When Redis rejects every credential the source offers: a prompt, specific error; few logins; recovery. */
 class AllCredentialsRejectedTest {
+
+    private static final String WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled.";
 
     private final RedisServer server = RedisServer.shared();
     private final String wrongCurrent = secret("wrong-current");
@@ -45,14 +53,62 @@ class AllCredentialsRejectedTest {
                     .isInstanceOf(RedisCredentialsRejectedException.class)
                     .hasMessageContaining("CURRENT " + user)
                     .hasMessageContaining("NEXT " + user)
-                    .hasCauseInstanceOf(AllCredentialsRejectedException.class)
-                    .hasRootCauseMessage("WRONGPASS invalid username-password pair or user is disabled.");
+                    .hasMessageContaining(WRONGPASS)
+                    .hasCauseExactlyInstanceOf(JedisAccessControlException.class)
+                    .hasRootCauseMessage(WRONGPASS);
             assertThat(thrown.getMessage()).doesNotContain(wrongCurrent, wrongNext);
             RedisCredentialsRejectedException rejected = (RedisCredentialsRejectedException) thrown;
             assertThat(rejected.attempts()).containsExactly(new Attempt(Slot.CURRENT, user),
                     new Attempt(Slot.NEXT, user));
             assertThat(rejected.retryAfter()).isPositive();
             assertThat(server.authenticationFailures(user)).isEqualTo(2);
+        }
+    }
+
+    /**
+     * Sixteen callers over three rejected rounds: those whose own login was rejected, those queued for a connection
+     * being made, those failed at once during the backoff. Each gets Redis's own reply as the cause.
+     */
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void everyCallerGetsRedisOwnReplyAsTheCause(Flavour flavour) throws Exception {
+        Account app = accountOfferingWrongPasswords();
+        String user = app.user();
+        Queue<RuntimeException> failures = new ConcurrentLinkedQueue<>();
+        AtomicBoolean recording = new AtomicBoolean(true);
+
+        RotationConfig shortBackoff =
+                RotationConfig.custom().backoff(Duration.ofMillis(300), 1.0, Duration.ofMillis(300)).build();
+        try (Subject redis = flavour.build(RedisFixtures.builder(server, app.source()).rotation(shortBackoff))) {
+            try (PacedCallers callers = PacedCallers.start(16, Duration.ofMillis(5), () -> {
+                try {
+                    return redis.get(user) == null;
+                } catch (RuntimeException expected) {
+                    if (recording.get()) {
+                        failures.add(expected);
+                    }
+                    return false;
+                }
+            })) {
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> redis.rotation().status().counters().allRejectedRounds() >= 3);
+                recording.set(false);
+                assertThat(callers.firstSuccess()).isEmpty();
+            }
+        }
+
+        assertThat(failures).hasSizeGreaterThan(16);
+        for (RuntimeException failure : failures) {
+            StringWriter trace = new StringWriter();
+            failure.printStackTrace(new PrintWriter(trace));
+            assertThat(failure).as(trace.toString())
+                    .isInstanceOf(RedisCredentialsRejectedException.class)
+                    .hasMessageContaining("CURRENT " + user)
+                    .hasMessageContaining("NEXT " + user)
+                    .hasMessageContaining(WRONGPASS)
+                    .hasCauseExactlyInstanceOf(JedisAccessControlException.class)
+                    .cause().hasMessage(WRONGPASS);
+            assertThat(trace.toString()).doesNotContain(wrongCurrent, wrongNext, app.current());
         }
     }
 

@@ -26,4 +26,16 @@ public interface AuthFailureClassifier {
     default String code(Throwable failure) {
         return failure.getClass().getSimpleName();
     }
+
+    /**
+     * The server's own words for a rejection, for the message callers get when every credential is rejected, such
+     * as {@code FATAL: password authentication failed for user "app"} or {@code WRONGPASS invalid username-password
+     * pair or user is disabled.}. Only text the server sent: never anything the client sent, such as a password.
+     *
+     * @param failure an authentication failure
+     * @return the reply; the default is {@link #code(Throwable)}
+     */
+    default String reply(Throwable failure) {
+        return code(failure);
+    }
 }

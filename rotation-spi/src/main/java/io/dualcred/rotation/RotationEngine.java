@@ -14,6 +14,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
@@ -57,7 +58,10 @@ public final class RotationEngine implements AutoCloseable {
     private final ReentrantLock swap = new ReentrantLock();
     private volatile EngineState state;
     private long appliedRead;
-    /** Counts changes of the source's content; a wait within the retry budget ends when it moves. */
+    /**
+     * Counts changes of the source's content; a wait within the retry budget, and a wait for the end of a backoff
+     * ({@link #awaitEndOfBackoff()}), ends when it moves.
+     */
     private final Object sourceChanged = new Object();
     private long sourceChanges;
     private volatile boolean started;
@@ -82,7 +86,7 @@ public final class RotationEngine implements AutoCloseable {
         this.evictor = builder.evictor;
         this.config = builder.config;
         this.clock = config.clock();
-        this.sleeper = config.sleeper() != null ? config.sleeper() : this::awaitSourceChange;
+        this.sleeper = config.sleeper() != null ? config.sleeper() : wait -> awaitSourceChange(() -> wait);
         this.events = new EventDispatcher(poolName, config.listeners(), config.eventExecutor());
         this.reader = new SourceReader(poolName, source, config.sourceTimeout(), new ReadOutcomes());
         this.fallback = new FallbackLogin(this);
@@ -165,6 +169,23 @@ public final class RotationEngine implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         return status();
+    }
+
+    /**
+     * Waits while logins fail fast because every credential was rejected: until the source's content changes (a
+     * watch notice, the refresh schedule or {@link #refresh()} found it changed), the backoff ends, or the engine
+     * closes. Returns at once when logins are not backing off. Holds no lock while it waits.
+     *
+     * <p>For a connector whose pool retries a failed login on a schedule of its own, which each fail-fast failure
+     * lengthens: HikariCP's connection adder sleeps 10 ms doubling to 5 s between failed logins, and a source fixed
+     * while it sleeps goes unnoticed until it wakes. A login that waits here instead of failing fast goes ahead as
+     * soon as the engine learns of the fix, and costs the server nothing: the login it then makes is the one the
+     * backoff allows anyway, and a source that did not change still gets one login per credential per backoff step.
+     *
+     * @throws InterruptedException when the waiting thread is interrupted
+     */
+    public void awaitEndOfBackoff() throws InterruptedException {
+        awaitSourceChange(this::backoffLeft);
     }
 
     /**
@@ -359,7 +380,9 @@ public final class RotationEngine implements AutoCloseable {
 
     AllCredentialsRejectedException rejectAll(List<Attempt> attempts, int rounds, Instant now, Duration wait,
                                               Exception last) {
-        AllCredentialsRejectedException rejected = new AllCredentialsRejectedException(poolName, attempts, wait, last);
+        String reply = last == null ? null : classifier.reply(last);
+        AllCredentialsRejectedException rejected = new AllCredentialsRejectedException(poolName, attempts, reply, wait,
+                last);
         swap.lock();
         try {
             state = state.rejected(new Rejection(rounds, now.plus(wait), rejected));
@@ -379,8 +402,8 @@ public final class RotationEngine implements AutoCloseable {
     /** A caller during the backoff: the same attempts, the time left, and the server's own reply as the cause. */
     AllCredentialsRejectedException failFast(Rejection rejection, Instant now) {
         AllCredentialsRejectedException first = rejection.exception();
-        return new AllCredentialsRejectedException(poolName, first.attempts(), Duration.between(now, rejection.until()),
-                first.getCause());
+        return new AllCredentialsRejectedException(poolName, first.attempts(), first.serverReply().orElse(null),
+                Duration.between(now, rejection.until()), first.getCause());
     }
 
     void recordRejection(Slot slot, Credential credential, Exception failure) {
@@ -540,11 +563,14 @@ public final class RotationEngine implements AutoCloseable {
         reader.readInBackground();
     }
 
-    /** The engine's own wait within a login's retry budget: ends early when the source's content changes. */
-    private void awaitSourceChange(Duration wait) throws InterruptedException {
-        long deadline = System.nanoTime() + wait.toNanos();
+    /**
+     * Waits {@code wait} at most, ending early when the source's content changes or the engine closes. The duration
+     * is asked for once this wait counts changes, so that none slips in between.
+     */
+    private void awaitSourceChange(Supplier<Duration> wait) throws InterruptedException {
         synchronized (sourceChanged) {
             long seen = sourceChanges;
+            long deadline = System.nanoTime() + wait.get().toNanos();
             while (sourceChanges == seen && !closed) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
@@ -553,6 +579,13 @@ public final class RotationEngine implements AutoCloseable {
                 TimeUnit.NANOSECONDS.timedWait(sourceChanged, left);
             }
         }
+    }
+
+    /** @return how long logins still fail fast; zero when they do not */
+    private Duration backoffLeft() {
+        EngineState s = state;
+        Instant now = clock.instant();
+        return s.backingOffAt(now) ? Duration.between(now, s.rejection().until()) : Duration.ZERO;
     }
 
     private ScheduledExecutorService scheduleRefresh(Duration interval) {

@@ -68,6 +68,11 @@ final class EngineFixtures {
         public String code(Throwable failure) {
             return "AUTH";
         }
+
+        @Override
+        public String reply(Throwable failure) {
+            return failure.getMessage();
+        }
     };
 
     /** A pretend server: which password each user may log in with, and a record of every attempt. */

@@ -240,8 +240,10 @@ class RotationEngineTest {
         assertThat(thrown).isInstanceOf(AllCredentialsRejectedException.class)
                 .hasMessageContaining("orders-db")
                 .hasMessageContaining("CURRENT app, NEXT app_blue")
+                .hasMessageContaining("the server's last reply: password authentication failed for user \"app_blue\"")
                 .hasCauseInstanceOf(AuthRejected.class);
         AllCredentialsRejectedException rejected = (AllCredentialsRejectedException) thrown;
+        assertThat(rejected.serverReply()).hasValue("password authentication failed for user \"app_blue\"");
         assertThat(rejected.attempts()).containsExactly(new Attempt(Slot.CURRENT, "app"),
                 new Attempt(Slot.NEXT, "app_blue"));
         assertThat(rejected.retryAfter()).isEqualTo(Duration.ofSeconds(1));
@@ -260,7 +262,9 @@ class RotationEngineTest {
         for (int i = 0; i < 100; i++) {
             clock.advance(Duration.ofMillis(5));
             assertThatThrownBy(this::login).isInstanceOf(AllCredentialsRejectedException.class)
-                    .hasMessageContaining("CURRENT app, NEXT app");
+                    .hasMessageContaining("CURRENT app, NEXT app")
+                    .hasMessageContaining("the server's last reply: password authentication failed")
+                    .hasCauseInstanceOf(AuthRejected.class);
         }
 
         assertThat(server.attempts()).hasSize(attempts);

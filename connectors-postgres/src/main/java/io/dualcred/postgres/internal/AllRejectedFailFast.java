@@ -20,8 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes callers of {@code getConnection()} fail promptly with SQLState {@code 28P01} when the server rejects every
- * credential, instead of waiting for HikariCP's {@code connectionTimeout}.
+ * Makes callers of {@code getConnection()} fail promptly with the server's SQLState ({@code 28P01} or {@code 28000})
+ * when the server rejects every credential, instead of waiting for HikariCP's {@code connectionTimeout}.
  *
  * <h2>Why this is needed</h2>
  * A caller that finds no idle connection waits inside HikariCP's bag while HikariCP's single connection-adder thread
@@ -82,7 +82,10 @@ public final class AllRejectedFailFast implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AllRejectedFailFast.class);
 
-    /** The SQLState callers receive; PostgreSQL's own for a rejected password. */
+    /**
+     * The SQLState callers receive when the rejection carries none of the server's; otherwise they get the server's
+     * own ({@code 28P01} or {@code 28000}).
+     */
     public static final String SQL_STATE = "28P01";
 
     /** How long a caller of an empty pool waits for a login's outcome while every credential is rejected. */
@@ -119,14 +122,20 @@ public final class AllRejectedFailFast implements AutoCloseable {
     }
 
     /**
-     * The rejection as the SQLException callers receive: SQLState 28P01, the engine's message (pool, slots and
-     * usernames tried, never a password) and the engine's exception as the cause.
+     * The rejection as the SQLException callers receive, whichever way they meet it: the SQLState the server sent
+     * for the last rejected login ({@code 28P01} or {@code 28000}), the engine's message (pool, slots and usernames
+     * tried, the server's reply, never a password) and, as the cause, the server's reply as pgjdbc reported it. The
+     * engine keeps that reply with the rejection, so callers failed during the backoff, woken while waiting or
+     * failed by HikariCP's timeout get it as well as the caller whose login met it.
      *
      * @param rejected the engine's exception
      * @return a new SQLException, created on the calling thread
      */
     public static SQLException toSqlException(AllCredentialsRejectedException rejected) {
-        return new SQLInvalidAuthorizationSpecException(rejected.getMessage(), SQL_STATE, rejected);
+        Throwable reply = rejected.getCause();
+        SQLException server = PostgresAuthFailureClassifier.serverRejection(reply);
+        String state = server == null ? SQL_STATE : server.getSQLState();
+        return new SQLInvalidAuthorizationSpecException(rejected.getMessage(), state, reply);
     }
 
     /**
@@ -142,7 +151,7 @@ public final class AllRejectedFailFast implements AutoCloseable {
      * successful call must be paired with {@link #leave(Borrower)} on the same thread.
      *
      * @return the registration
-     * @throws SQLException with SQLState 28P01 in that case (the registration is already undone)
+     * @throws SQLException as {@link #toSqlException} makes it, in that case (the registration is already undone)
      */
     public Borrower enter() throws SQLException {
         Borrower borrower = ownBorrower.get();

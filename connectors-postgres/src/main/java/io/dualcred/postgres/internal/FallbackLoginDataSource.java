@@ -16,6 +16,7 @@ import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.slf4j.LoggerFactory;
@@ -31,6 +32,26 @@ import org.slf4j.LoggerFactory;
  * open, by generation, so that the pool's {@link ConnectionReplacer} knows how many old connections remain. When the
  * replacer holds a replacement ready (logged in before an old connection was retired), HikariCP gets that one
  * without a login.
+ *
+ * <h2>Every credential rejected: HikariCP's adder waits here, not in its own backoff</h2>
+ * Once the pool runs, only HikariCP's single connection-adder thread calls {@link #getConnection()}. HikariCP
+ * sleeps that thread between failed logins, 10 ms doubling up to 5 s, and a source fixed while it sleeps goes
+ * unnoticed until it wakes: the pool recovered seconds after the store was fixed. So while every credential is
+ * rejected the adder is not handed the failure again and again: it waits inside this call, holding no lock, for
+ * the engine's next login round (the end of its backoff) or a change of the source, whichever comes first
+ * ({@link RotationEngine#awaitEndOfBackoff()}), and logs in then. A fixed store is used as soon as the engine sees
+ * it, and the server sees no more logins than before: one per credential per backoff step.
+ * <ul>
+ *   <li>Callers of the pool are not kept waiting by this: {@link AllRejectedFailFast} fails them promptly, and each
+ *       rejected round is reported to it at once.</li>
+ *   <li>HikariCP still gets the first rejection, and a rejection whose SQLState differs from the one it got:
+ *       callers that wait in HikariCP until {@code connectionTimeout} (the pool still held connections) get it as
+ *       the cause of HikariCP's timeout, with the server's reply and SQLState.</li>
+ *   <li>The wait ends with the pool: once HikariCP no longer runs (closing, suspended) the failure is handed over as
+ *       before, and closing the engine, which {@code DualCredentialDataSource.close()} does before closing
+ *       HikariCP, wakes a waiting adder at once. The start-up check, which runs before the pool does, is never
+ *       kept waiting.</li>
+ * </ul>
  */
 public final class FallbackLoginDataSource implements DataSource {
 
@@ -46,6 +67,10 @@ public final class FallbackLoginDataSource implements DataSource {
     private final Driver driver = new org.postgresql.Driver();
     private final Set<GenerationTaggedConnection> open = ConcurrentHashMap.newKeySet();
     private volatile ConnectionReplacer<Connection> replacer;
+    /** Whether HikariCP runs; {@code null} until it has started. */
+    private volatile BooleanSupplier poolRunning;
+    /** The SQLState of the rejection HikariCP was last given, or {@code null} since the last accepted login. */
+    private volatile String rejectionGivenToPool;
 
     private volatile int loginTimeoutSeconds;
     private volatile PrintWriter logWriter;
@@ -73,8 +98,9 @@ public final class FallbackLoginDataSource implements DataSource {
      * Opens a physical connection through the engine.
      *
      * @return a {@link GenerationTaggedConnection}
-     * @throws SQLException with SQLState 28P01 when every credential is rejected (or the engine is backing off
-     *     after that); the driver's exception, unchanged, for any other failure
+     * @throws SQLException with the server's SQLState ({@code 28P01} or {@code 28000}) when every credential is
+     *     rejected (see {@link AllRejectedFailFast#toSqlException}); the driver's exception, unchanged, for any other
+     *     failure
      */
     @Override
     public Connection getConnection() throws SQLException {
@@ -88,6 +114,16 @@ public final class FallbackLoginDataSource implements DataSource {
                 this::retireNow, open::remove);
         open.add(tagged);
         return tagged;
+    }
+
+    /**
+     * Tells this data source that HikariCP has started, so that from now on its adder waits out the engine's backoff
+     * here instead of failing (see the class description).
+     *
+     * @param running whether HikariCP still runs
+     */
+    public void poolStarted(BooleanSupplier running) {
+        this.poolRunning = Objects.requireNonNull(running, "running");
     }
 
     /**
@@ -202,10 +238,20 @@ public final class FallbackLoginDataSource implements DataSource {
 
     private Login<Connection> login() throws SQLException {
         try {
-            return engine.openWithFallback(this::open);
-        } catch (AllCredentialsRejectedException rejected) {
-            failFast.loginsRejected(rejected);
-            throw AllRejectedFailFast.toSqlException(rejected);
+            while (true) {
+                try {
+                    Login<Connection> login = engine.openWithFallback(this::open);
+                    rejectionGivenToPool = null;
+                    return login;
+                } catch (AllCredentialsRejectedException rejected) {
+                    failFast.loginsRejected(rejected);
+                    SQLException failure = AllRejectedFailFast.toSqlException(rejected);
+                    if (!waitsForNextRound(failure)) {
+                        throw failure;
+                    }
+                    engine.awaitEndOfBackoff();
+                }
+            }
         } catch (SQLException | RuntimeException e) {
             throw e;
         } catch (InterruptedException e) {
@@ -214,6 +260,19 @@ public final class FallbackLoginDataSource implements DataSource {
         } catch (Exception e) {
             throw new SQLNonTransientConnectionException(poolName + " - login failed: " + e, "08001", e);
         }
+    }
+
+    /** @return whether HikariCP's adder waits for the engine's next login round instead of getting the failure */
+    private boolean waitsForNextRound(SQLException failure) {
+        BooleanSupplier running = poolRunning;
+        if (running == null || !running.getAsBoolean()) {
+            return false;
+        }
+        if (!failure.getSQLState().equals(rejectionGivenToPool)) {
+            rejectionGivenToPool = failure.getSQLState();
+            return false;
+        }
+        return true;
     }
 
     private void closeQuietly(Connection connection) {

@@ -30,7 +30,7 @@ public final class PostgresAuthFailureClassifier implements AuthFailureClassifie
 
     @Override
     public boolean isAuthenticationFailure(Throwable failure) {
-        return authenticationState(failure) != null;
+        return serverRejection(failure) != null;
     }
 
     /**
@@ -39,15 +39,30 @@ public final class PostgresAuthFailureClassifier implements AuthFailureClassifie
      */
     @Override
     public String code(Throwable failure) {
-        String state = authenticationState(failure);
-        if (state != null) {
-            return state;
+        SQLException rejection = serverRejection(failure);
+        if (rejection != null) {
+            return rejection.getSQLState();
         }
         return failure == null ? "unknown" : failure.getClass().getSimpleName();
     }
 
-    /** @return the first authentication SQLState found in the cause and next-exception chains, or {@code null} */
-    private static String authenticationState(Throwable failure) {
+    /**
+     * @param failure an authentication failure
+     * @return pgjdbc's message for it: the server's own reply, e.g. {@code FATAL: password authentication failed for
+     *     user "app"}, which names the user and never repeats the password
+     */
+    @Override
+    public String reply(Throwable failure) {
+        SQLException rejection = serverRejection(failure);
+        return rejection == null || rejection.getMessage() == null ? code(failure) : rejection.getMessage();
+    }
+
+    /**
+     * @param failure what a login threw, or {@code null}
+     * @return the exception in its cause and next-exception chains that carries an authentication SQLState (pgjdbc's
+     *     {@code PSQLException} with the server's reply), or {@code null}
+     */
+    static SQLException serverRejection(Throwable failure) {
         Set<Throwable> visited = Collections.newSetFromMap(new IdentityHashMap<>());
         Deque<Throwable> pending = new ArrayDeque<>();
         if (failure != null) {
@@ -61,7 +76,7 @@ public final class PostgresAuthFailureClassifier implements AuthFailureClassifie
             if (current instanceof SQLException sql) {
                 String state = sql.getSQLState();
                 if (state != null && AUTHENTICATION_STATES.contains(state)) {
-                    return state;
+                    return sql;
                 }
                 if (sql.getNextException() != null) {
                     pending.add(sql.getNextException());

@@ -117,7 +117,7 @@ class AllRejectedFailFastTest {
         assertThat(engine.status().backingOff()).isTrue();
 
         assertThatThrownBy(failFast::enter).isInstanceOf(SQLException.class).hasMessageContaining("CURRENT app")
-                .hasCause(rejected)
+                .hasCause(rejected.getCause())
                 .satisfies(failure -> assertThat(((SQLException) failure).getSQLState()).isEqualTo("28P01"));
         // The registration was undone: a wake now finds nobody waiting.
         failFast.wake(failFast.marker(), true);

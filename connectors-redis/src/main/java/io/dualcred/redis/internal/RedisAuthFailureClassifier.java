@@ -40,6 +40,13 @@ public final class RedisAuthFailureClassifier implements AuthFailureClassifier {
         return space < 0 ? reply : reply.substring(0, space);
     }
 
+    /** @return the server's whole reply, e.g. {@code WRONGPASS invalid username-password pair or user is disabled.} */
+    @Override
+    public String reply(Throwable failure) {
+        String reply = serverReply(failure);
+        return reply == null ? code(failure) : reply;
+    }
+
     static boolean isRejectedLogin(String reply) {
         return reply.startsWith("WRONGPASS")
                 || reply.startsWith("NOAUTH")

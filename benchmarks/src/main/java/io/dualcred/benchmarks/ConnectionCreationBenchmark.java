@@ -1,10 +1,10 @@
 package io.dualcred.benchmarks;
 
-import io.dualcred.rotation.ConnectionOpener;
 import io.dualcred.rotation.Credential;
 import io.dualcred.rotation.CredentialSources;
-import io.dualcred.rotation.Login;
-import io.dualcred.rotation.RotationEngine;
+import io.dualcred.rotation.spi.ConnectionOpener;
+import io.dualcred.rotation.spi.Login;
+import io.dualcred.rotation.spi.RotationEngine;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

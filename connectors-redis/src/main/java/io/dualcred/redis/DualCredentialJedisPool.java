@@ -2,7 +2,7 @@ package io.dualcred.redis;
 
 import io.dualcred.redis.internal.RotatingConnections;
 import io.dualcred.rotation.RotationControl;
-import io.dualcred.rotation.RotationEngine;
+import io.dualcred.rotation.spi.RotationEngine;
 import java.time.Duration;
 import java.util.Objects;
 import org.apache.commons.pool2.PooledObjectFactory;

@@ -5,7 +5,7 @@ package io.dualcred.rotation;
  * vault, a cloud secrets manager.
  *
  * <p>The engine calls {@link #load()} at start, after a watch notice and on the optional refresh schedule, and
- * {@link #loadFresh()} when the server rejects a credential and on {@link RotationEngine#refresh()}. An
+ * {@link #loadFresh()} when the server rejects a credential and on {@link RotationControl#refresh()}. An
  * implementation should read its store afresh on each call; wrap remote stores with {@link CredentialSources#cached}
  * to serve scheduled reads from a cache while rejections still reach the store. A failing load never loses anything: the
  * engine keeps the last good set and publishes {@link RotationEvent.SourceFailed}.
@@ -28,7 +28,7 @@ public interface CredentialSource {
 
     /**
      * Reads the credentials when a cached copy will not do: after the server rejected a credential, and on an
-     * explicit {@link RotationEngine#refresh()}. Sources that cache (such as {@link CredentialSources#cached}) read
+     * explicit {@link RotationControl#refresh()}. Sources that cache (such as {@link CredentialSources#cached}) read
      * their store here; the default simply calls {@link #load()}.
      *
      * @return the current set; never {@code null}

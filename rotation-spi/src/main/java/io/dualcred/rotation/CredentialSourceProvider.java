@@ -7,7 +7,8 @@ import java.net.URI;
  * locations such as {@code vault:secret/db} added by third-party jars.
  *
  * <p>Implementations are found with {@link java.util.ServiceLoader}: list the class in
- * {@code META-INF/services/io.dualcred.rotation.CredentialSourceProvider}. They need a public no-argument
+ * {@code META-INF/services/io.dualcred.rotation.CredentialSourceProvider}, and in a named module declare
+ * {@code provides io.dualcred.rotation.CredentialSourceProvider with ...} as well. They need a public no-argument
  * constructor. The built-in schemes are {@code env}, {@code sysprop} and {@code file}.
  */
 public interface CredentialSourceProvider {

@@ -1,5 +1,7 @@
 package io.dualcred.rotation;
 
+import io.dualcred.rotation.internal.ConfigHooks;
+import io.dualcred.rotation.internal.ConfigHooks.Sleeper;
 import io.github.resilience4j.core.IntervalFunction;
 import java.time.Clock;
 import java.time.Duration;
@@ -37,6 +39,21 @@ import java.util.concurrent.Executor;
  * </table>
  */
 public final class RotationConfig {
+
+    static {
+        // The engine, in another package, reads the two settings only tests set through this accessor.
+        ConfigHooks.install(new ConfigHooks.Accessor() {
+            @Override
+            public Sleeper sleeper(RotationConfig config) {
+                return config.sleeper();
+            }
+
+            @Override
+            public Executor eventExecutor(RotationConfig config) {
+                return config.eventExecutor();
+            }
+        });
+    }
 
     private static final RotationConfig DEFAULTS = custom().build();
 
@@ -116,15 +133,6 @@ public final class RotationConfig {
     /** @return where events are delivered; {@code null} for the engine's own event thread */
     Executor eventExecutor() {
         return eventExecutor;
-    }
-
-    /**
-     * Waits within a login's retry budget. The engine's own wait ends early when the source changes; tests replace
-     * it so that no test sleeps.
-     */
-    @FunctionalInterface
-    interface Sleeper {
-        void sleep(Duration duration) throws InterruptedException;
     }
 
     /** Builds a {@link RotationConfig}; every method checks its argument and names it when it is invalid. */

@@ -4,14 +4,15 @@ package io.dualcred.rotation;
  * The operator's handle on one dual-credential pool, whatever it pools: what it uses now, and the two actions a
  * rotation needs. {@code DualCredentialDataSource} implements it, and the Redis client and pool hand one out from
  * {@code rotation()}, so that code which watches or drives every pool of a service (a health endpoint, a rotation
- * job) treats PostgreSQL and Redis alike. The {@link RotationEngine} behind every pool is one too, so a connector
- * hands out its engine as this interface rather than wrapping it:
+ * job) treats PostgreSQL and Redis alike:
  * <pre>{@code
  * List<RotationControl> pools = List.of(dataSource, redis.rotation());
  * boolean allOnNext = pools.stream().allMatch(pool -> pool.status().activeSlot() == Slot.NEXT);
  * }</pre>
- * The same attributes and operations are published over JMX ({@link RotationMXBean}) when the pool registers its
- * MBean. Nothing reachable from here shows a password.
+ * What {@code rotation()} returns is the handle of the {@link io.dualcred.rotation.spi.RotationEngine} behind the
+ * pool, never the engine itself, so code holding it cannot close the pool's rotation. The same attributes and
+ * operations are published over JMX ({@link RotationMXBean}) when the pool registers its MBean. Nothing reachable
+ * from here shows a password.
  */
 public interface RotationControl {
 

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.dualcred.rotation.EngineFixtures.FakeServer;
 import io.dualcred.rotation.EngineFixtures.MutableSource;
 import io.dualcred.rotation.EngineFixtures.RecordingEvictor;
+import io.dualcred.rotation.spi.RotationEngine;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;

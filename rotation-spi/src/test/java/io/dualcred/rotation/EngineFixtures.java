@@ -1,5 +1,7 @@
 package io.dualcred.rotation;
 
+import io.dualcred.rotation.spi.AuthFailureClassifier;
+import io.dualcred.rotation.spi.ConnectionEvictor;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -7,6 +7,8 @@ import static org.awaitility.Awaitility.await;
 import io.dualcred.rotation.EngineFixtures.FakeConnection;
 import io.dualcred.rotation.EngineFixtures.FakeServer;
 import io.dualcred.rotation.EngineFixtures.RecordingEvictor;
+import io.dualcred.rotation.spi.Login;
+import io.dualcred.rotation.spi.RotationEngine;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;

@@ -11,6 +11,7 @@ import io.dualcred.rotation.EngineFixtures.FakeClock;
 import io.dualcred.rotation.EngineFixtures.FakeServer;
 import io.dualcred.rotation.EngineFixtures.MutableSource;
 import io.dualcred.rotation.EngineFixtures.RecordingListener;
+import io.dualcred.rotation.spi.RotationEngine;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.lang.management.ManagementFactory;

@@ -2,7 +2,7 @@ package io.dualcred.postgres.internal;
 
 import com.zaxxer.hikari.HikariPoolMXBean;
 import io.dualcred.rotation.AllCredentialsRejectedException;
-import io.dualcred.rotation.RotationEngine;
+import io.dualcred.rotation.spi.RotationEngine;
 import java.lang.ref.WeakReference;
 import java.sql.SQLException;
 import java.sql.SQLInvalidAuthorizationSpecException;

@@ -1,10 +1,10 @@
 package io.dualcred.postgres.internal;
 
 import io.dualcred.rotation.AllCredentialsRejectedException;
-import io.dualcred.rotation.ConnectionReplacer;
 import io.dualcred.rotation.Credential;
-import io.dualcred.rotation.Login;
-import io.dualcred.rotation.RotationEngine;
+import io.dualcred.rotation.spi.ConnectionReplacer;
+import io.dualcred.rotation.spi.Login;
+import io.dualcred.rotation.spi.RotationEngine;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.Driver;

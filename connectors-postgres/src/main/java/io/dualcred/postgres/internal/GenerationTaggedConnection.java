@@ -26,7 +26,7 @@ import java.util.function.LongPredicate;
 
 /**
  * A physical PostgreSQL connection as HikariCP pools it, tagged with the credential generation its login belonged
- * to (see {@link io.dualcred.rotation.Login#generation()}).
+ * to (see {@link io.dualcred.rotation.spi.Login#generation()}).
  *
  * <p>HikariCP wraps this object in its own proxy; {@code unwrap(GenerationTaggedConnection.class)} on the proxy
  * returns it, which is how the pool checks the generation when a connection is borrowed. One behaviour differs from

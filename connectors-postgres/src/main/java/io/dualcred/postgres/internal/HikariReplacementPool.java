@@ -2,7 +2,7 @@ package io.dualcred.postgres.internal;
 
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
-import io.dualcred.rotation.ConnectionReplacer;
+import io.dualcred.rotation.spi.ConnectionReplacer;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.dualcred.postgres.internal;
 
-import io.dualcred.rotation.AuthFailureClassifier;
+import io.dualcred.rotation.spi.AuthFailureClassifier;
 import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.Collections;

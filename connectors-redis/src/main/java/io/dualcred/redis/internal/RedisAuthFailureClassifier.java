@@ -1,6 +1,6 @@
 package io.dualcred.redis.internal;
 
-import io.dualcred.rotation.AuthFailureClassifier;
+import io.dualcred.rotation.spi.AuthFailureClassifier;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import redis.clients.jedis.exceptions.JedisDataException;

@@ -1,7 +1,7 @@
 package io.dualcred.redis.internal;
 
-import io.dualcred.rotation.ConnectionOpener;
 import io.dualcred.rotation.Credential;
+import io.dualcred.rotation.spi.ConnectionOpener;
 import java.util.Objects;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultRedisCredentials;

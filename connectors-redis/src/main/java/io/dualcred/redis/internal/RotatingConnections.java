@@ -2,11 +2,11 @@ package io.dualcred.redis.internal;
 
 import io.dualcred.redis.RedisCredentialsRejectedException;
 import io.dualcred.rotation.AllCredentialsRejectedException;
-import io.dualcred.rotation.ConnectionEvictor;
-import io.dualcred.rotation.ConnectionOpener;
-import io.dualcred.rotation.ConnectionReplacer;
-import io.dualcred.rotation.Login;
-import io.dualcred.rotation.RotationEngine;
+import io.dualcred.rotation.spi.ConnectionEvictor;
+import io.dualcred.rotation.spi.ConnectionOpener;
+import io.dualcred.rotation.spi.ConnectionReplacer;
+import io.dualcred.rotation.spi.Login;
+import io.dualcred.rotation.spi.RotationEngine;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

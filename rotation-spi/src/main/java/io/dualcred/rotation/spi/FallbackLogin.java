@@ -1,7 +1,10 @@
-package io.dualcred.rotation;
+package io.dualcred.rotation.spi;
 
+import io.dualcred.rotation.AllCredentialsRejectedException;
 import io.dualcred.rotation.AllCredentialsRejectedException.Attempt;
-import io.dualcred.rotation.EngineState.Rejection;
+import io.dualcred.rotation.Credential;
+import io.dualcred.rotation.Slot;
+import io.dualcred.rotation.spi.EngineState.Rejection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

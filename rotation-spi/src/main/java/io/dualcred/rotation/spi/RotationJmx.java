@@ -1,5 +1,7 @@
-package io.dualcred.rotation;
+package io.dualcred.rotation.spi;
 
+import io.dualcred.rotation.RotationControl;
+import io.dualcred.rotation.RotationMXBean;
 import java.time.Instant;
 
 /** The JMX face of one engine: what {@link RotationControl} offers, as MXBean attributes and operations. */

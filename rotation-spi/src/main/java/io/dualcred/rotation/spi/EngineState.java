@@ -1,5 +1,9 @@
-package io.dualcred.rotation;
+package io.dualcred.rotation.spi;
 
+import io.dualcred.rotation.AllCredentialsRejectedException;
+import io.dualcred.rotation.Credential;
+import io.dualcred.rotation.CredentialSet;
+import io.dualcred.rotation.Slot;
 import java.time.Instant;
 import java.util.Optional;
 

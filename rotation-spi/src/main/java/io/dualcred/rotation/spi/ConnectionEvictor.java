@@ -1,4 +1,4 @@
-package io.dualcred.rotation;
+package io.dualcred.rotation.spi;
 
 /**
  * The connector's way to retire connections after the engine switched credentials or was asked to evict.

@@ -1,4 +1,4 @@
-package io.dualcred.rotation;
+package io.dualcred.rotation.spi;
 
 /**
  * Tells an authentication failure (wrong password, unknown user, disabled login) apart from every other failure

@@ -1,4 +1,4 @@
-package io.dualcred.rotation;
+package io.dualcred.rotation.spi;
 
 import java.time.Duration;
 import java.util.Objects;

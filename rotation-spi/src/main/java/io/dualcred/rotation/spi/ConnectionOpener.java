@@ -1,10 +1,12 @@
-package io.dualcred.rotation;
+package io.dualcred.rotation.spi;
+
+import io.dualcred.rotation.Credential;
 
 /**
  * Opens one physical connection with a given credential: the connector's side of
  * {@link RotationEngine#openWithFallback(ConnectionOpener)}.
  *
- * @param <C> the connection type, e.g. {@link java.sql.Connection}
+ * @param <C> the connection type, e.g. {@code java.sql.Connection}
  */
 @FunctionalInterface
 public interface ConnectionOpener<C> {

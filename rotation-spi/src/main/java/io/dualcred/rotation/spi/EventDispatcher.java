@@ -1,5 +1,7 @@
-package io.dualcred.rotation;
+package io.dualcred.rotation.spi;
 
+import io.dualcred.rotation.RotationEvent;
+import io.dualcred.rotation.RotationListener;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;

@@ -1,7 +1,19 @@
-package io.dualcred.rotation;
+package io.dualcred.rotation.spi;
 
+import io.dualcred.rotation.AllCredentialsRejectedException;
 import io.dualcred.rotation.AllCredentialsRejectedException.Attempt;
-import io.dualcred.rotation.EngineState.Rejection;
+import io.dualcred.rotation.Credential;
+import io.dualcred.rotation.CredentialSet;
+import io.dualcred.rotation.CredentialSource;
+import io.dualcred.rotation.CredentialSourceException;
+import io.dualcred.rotation.RotationConfig;
+import io.dualcred.rotation.RotationControl;
+import io.dualcred.rotation.RotationEvent;
+import io.dualcred.rotation.RotationMXBean;
+import io.dualcred.rotation.RotationStatus;
+import io.dualcred.rotation.Slot;
+import io.dualcred.rotation.internal.ConfigHooks;
+import io.dualcred.rotation.spi.EngineState.Rejection;
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
@@ -48,7 +60,7 @@ public final class RotationEngine implements AutoCloseable {
     private final ConnectionEvictor evictor;
     private final RotationConfig config;
     private final Clock clock;
-    private final RotationConfig.Sleeper sleeper;
+    private final ConfigHooks.Sleeper sleeper;
     private final EventDispatcher events;
     private final SourceReader reader;
     private final FallbackLogin fallback;
@@ -86,8 +98,9 @@ public final class RotationEngine implements AutoCloseable {
         this.evictor = builder.evictor;
         this.config = builder.config;
         this.clock = config.clock();
-        this.sleeper = config.sleeper() != null ? config.sleeper() : wait -> awaitSourceChange(() -> wait);
-        this.events = new EventDispatcher(poolName, config.listeners(), config.eventExecutor());
+        ConfigHooks.Sleeper configured = ConfigHooks.sleeper(config);
+        this.sleeper = configured != null ? configured : wait -> awaitSourceChange(() -> wait);
+        this.events = new EventDispatcher(poolName, config.listeners(), ConfigHooks.eventExecutor(config));
         this.reader = new SourceReader(poolName, source, config.sourceTimeout(), new ReadOutcomes());
         this.fallback = new FallbackLogin(this);
 

@@ -1,5 +1,8 @@
-package io.dualcred.rotation;
+package io.dualcred.rotation.spi;
 
+import io.dualcred.rotation.CredentialSet;
+import io.dualcred.rotation.CredentialSource;
+import io.dualcred.rotation.CredentialSourceException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;

@@ -1,5 +1,6 @@
-package io.dualcred.rotation;
+package io.dualcred.rotation.spi;
 
+import io.dualcred.rotation.Slot;
 import java.util.Objects;
 
 /**

@@ -55,7 +55,8 @@ import org.slf4j.LoggerFactory;
  * <p>Borrowing a connection is HikariCP's own fast path. Only when HikariCP opens a new physical connection does the
  * shared {@link RotationEngine} take part: it logs in with the active credential and, if PostgreSQL rejects it
  * (SQLState 28P01 or 28000), re-reads the source, logs in with the other credential, makes that one active and
- * retires the connections opened with the old one (idle ones at once, busy ones when they are returned). Failures
+ * replaces the connections opened with the old one, make before break (each is retired only once its replacement
+ * has logged in; busy ones when they are returned). Failures
  * that are not authentication failures (server down, too many connections...) reach callers exactly as they would
  * from plain HikariCP.
  *

@@ -54,7 +54,8 @@ import redis.clients.jedis.providers.PooledConnectionProvider;
  * <p>Every new connection logs in with the active credential from the source (CURRENT at start). When Redis
  * rejects it ({@code WRONGPASS}, {@code NOAUTH}, {@code ERR invalid password}), the shared rotation engine re-reads
  * the source, tries the other credential, switches to it if accepted, and the connections made before the switch
- * are retired: idle ones at once, busy ones when returned. Other failures ({@code NOPERM}, connection refused,
+ * are replaced, make before break: each is retired only once its replacement has logged in, busy ones when
+ * returned. Other failures ({@code NOPERM}, connection refused,
  * timeouts) change nothing and reach the caller as they would from plain Jedis.
  *
  * <p>A credential whose username is {@code default} logs in as Redis's default user, the one

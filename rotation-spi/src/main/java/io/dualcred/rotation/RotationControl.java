@@ -23,18 +23,22 @@ public interface RotationControl {
     RotationStatus status();
 
     /**
-     * Re-reads the credential source now, so that a promotion or a newly staged NEXT shows in the status. Nothing is
-     * switched or evicted: the active credential changes only when the server rejects it. During a backoff after
-     * every credential was rejected, new credentials are tried at the next login.
+     * Re-reads the credential source now and applies it as any read does: a newly staged NEXT shows in the status; a
+     * source that no longer lists the active credential (a promotion this pool has not switched for, a rollback)
+     * moves new logins to its CURRENT and replaces the old connections, make before break. A staged NEXT alone
+     * switches nothing: that happens when the server rejects the active credential. During a backoff after every
+     * credential was rejected, a changed source ends the backoff.
      *
      * @return the status after the read
      */
     RotationStatus refresh();
 
     /**
-     * Retires every connection open now, gently: idle ones at once, busy ones when they are returned. New connections
-     * log in with the active credential and, if the server rejects it, fall back and switch. After changing a
-     * password on the server, this makes a pool that needs no new connection move to the new credential.
+     * Replaces every connection open now, make before break: a replacement logs in with the active credential (and,
+     * if the server rejects it, falls back and switches) before each old connection is retired, idle ones as their
+     * replacements are ready and busy ones when returned; the pool never holds fewer connections than before. The
+     * pool does this by itself after a switch or a promotion; call it for what the engine cannot see, e.g. to move a
+     * pool that needs no new connection onto a password changed on the server before the store knows it.
      */
     void evictConnections();
 }

@@ -17,12 +17,13 @@ public sealed interface RotationEvent {
     Instant time();
 
     /**
-     * The active credential was rejected and another one was accepted: new connections now use {@code to}, and
-     * the connections made with {@code from} are being evicted.
+     * New connections now use {@code to} instead of {@code from}: the active credential was rejected and another one
+     * was accepted, or the source stopped listing the active credential; the connections made with {@code from}
+     * are being replaced, make before break.
      *
      * @param poolName the pool
      * @param time when
-     * @param fromSlot the slot of the credential that was rejected
+     * @param fromSlot the slot of the credential used until now
      * @param fromUsername its username
      * @param toSlot the slot of the credential now active
      * @param toUsername its username
@@ -33,8 +34,8 @@ public sealed interface RotationEvent {
     }
 
     /**
-     * The source now lists the active credential as CURRENT where it used to be NEXT: the rotation was promoted.
-     * Nothing is switched or evicted.
+     * The source now lists the active credential as CURRENT where it used to be NEXT: the rotation was promoted, and
+     * this pool already uses the promoted credential. Nothing is switched or replaced.
      *
      * @param poolName the pool
      * @param time when

@@ -63,6 +63,6 @@ public interface RotationMXBean {
     /** Re-reads the source now. */
     void refresh();
 
-    /** Retires every open connection: idle ones now, busy ones when returned. */
+    /** Replaces every open connection, make before break; see {@link RotationControl#evictConnections()}. */
     void evictConnections();
 }

@@ -35,7 +35,7 @@ public class AllCredentialsRejectedException extends RuntimeException {
      * @param poolName the pool whose logins were rejected
      * @param attempts the credentials tried, in order
      * @param serverReply the server's own words for the last rejection, without secrets (see
-     *     {@link AuthFailureClassifier#reply(Throwable)}), or {@code null}
+     *     {@link io.dualcred.rotation.spi.AuthFailureClassifier#reply(Throwable)}), or {@code null}
      * @param retryAfter how long logins fail fast before the next real attempt
      * @param cause the last rejection reported by the driver
      */

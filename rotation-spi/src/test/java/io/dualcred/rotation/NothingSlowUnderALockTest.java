@@ -8,6 +8,7 @@ import io.dualcred.rotation.EngineFixtures.FakeConnection;
 import io.dualcred.rotation.EngineFixtures.FakeServer;
 import io.dualcred.rotation.EngineFixtures.RecordingEvictor;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,11 +32,14 @@ class NothingSlowUnderALockTest {
     final RecordingEvictor evictor = new RecordingEvictor();
     final ExecutorService executor = Executors.newCachedThreadPool();
     final CountDownLatch releaseSource = new CountDownLatch(1);
+    /** Ends a read that, like one stuck in a socket, ignores interrupts. */
+    final CompletableFuture<Void> stuck = new CompletableFuture<>();
     RotationEngine engine;
 
     @AfterEach
     void shutdown() {
         releaseSource.countDown();
+        stuck.complete(null);
         executor.shutdownNow();
         if (engine != null) {
             engine.close();
@@ -160,6 +164,39 @@ class NothingSlowUnderALockTest {
         engine.close();
 
         assertThatThrownBy(() -> waiting.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("the rotation engine is closed");
+    }
+
+    @Test
+    void closeReleasesALoginWhoseSourceReadIgnoresInterruptsAfterALaterReadAnswered() throws Exception {
+        server.accept(NEW);
+        CountDownLatch hanging = new CountDownLatch(1);
+        AtomicBoolean firstFresh = new AtomicBoolean(true);
+        CredentialSource source = new CredentialSource() {
+            @Override
+            public CredentialSet load() {
+                return CredentialSet.of(OLD, NEW);
+            }
+
+            @Override
+            public CredentialSet loadFresh() {
+                if (firstFresh.getAndSet(false)) {
+                    hanging.countDown();
+                    stuck.join();
+                }
+                return load();
+            }
+        };
+        engine = RotationEngine.builder("close-hanging").source(source).classifier(EngineFixtures.CLASSIFIER)
+                .evictor(evictor).config(RotationConfig.custom().sourceTimeout(Duration.ofSeconds(60)).build())
+                .start();
+        Future<Login<FakeConnection>> slow = executor.submit(() -> engine.openWithFallback(server::open));
+        assertThat(hanging.await(10, TimeUnit.SECONDS)).isTrue();
+        engine.refresh();   // a later read, answered at once, is now the latest
+
+        engine.close();
+
+        assertThatThrownBy(() -> slow.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("the rotation engine is closed");
     }
 

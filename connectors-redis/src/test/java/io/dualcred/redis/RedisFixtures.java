@@ -36,7 +36,7 @@ final class RedisFixtures {
     }
 
     /** @return a builder for {@code server} and {@code source}: pools of {@link #POOL_SIZE}, generous timeouts */
-    static DualCredentialRedis.Builder builder(RedisServer server, MutableSource source) {
+    static DualCredentialRedis.Builder builder(RedisServer server, CredentialSource source) {
         return DualCredentialRedis.builder()
                 .hostAndPort(server.host(), server.port())
                 .credentialSource(source)

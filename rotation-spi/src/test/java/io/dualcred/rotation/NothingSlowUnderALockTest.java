@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -165,6 +166,25 @@ class NothingSlowUnderALockTest {
 
         assertThatThrownBy(() -> waiting.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("the rotation engine is closed");
+    }
+
+    @Test
+    void aLoginWithAMaxWaitWaitsForAnotherThreadsRecoveryNoLongerThanThat() throws Exception {
+        engine = RotationEngine.builder("max-wait").source(hangsAfterStart(CredentialSet.of(OLD, NEW)))
+                .classifier(EngineFixtures.CLASSIFIER).evictor(evictor)
+                .config(RotationConfig.custom().sourceTimeout(Duration.ofSeconds(60)).build()).start();
+        server.accept(NEW);
+        executor.submit(() -> engine.openWithFallback(server::open));   // OLD rejected; the re-read hangs
+        await().atMost(Duration.ofSeconds(10)).until(() -> engine.status().counters().sourceLoads() == 2);
+
+        long started = System.nanoTime();
+        assertThatThrownBy(() -> engine.openWithFallback(server::open, Duration.ofMillis(300)))
+                .isInstanceOf(TimeoutException.class)
+                .hasMessageContaining("a login on another thread is still under way");
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+
+        assertThat(millis).as("the wait for the other thread's recovery").isBetween(250L, 1_500L);
+        assertThat(server.attempts()).as("logins tried; the waiting caller tried none").hasSize(1);
     }
 
     @Test

@@ -18,7 +18,7 @@ import javax.sql.DataSource;
 
 /**
  * Client threads that borrow a connection, run {@code SELECT 1} and return it, as fast as they can, counting
- * operations and failures. Used by the rotation tests and the benchmark.
+ * operations and failures and timing the longest operation. Used by the rotation tests and the benchmark.
  */
 final class QueryLoad implements AutoCloseable {
 
@@ -30,6 +30,7 @@ final class QueryLoad implements AutoCloseable {
     private final AtomicLong operations = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private final Queue<Throwable> keptFailures = new ConcurrentLinkedQueue<>();
+    private final AtomicLong longestNanos = new AtomicLong();
     private volatile boolean running = true;
 
     private QueryLoad(DataSource dataSource, int threadCount, String name) {
@@ -63,6 +64,16 @@ final class QueryLoad implements AutoCloseable {
         return failures.get();
     }
 
+    /** @return the longest any one operation took, failed or not */
+    Duration longest() {
+        return Duration.ofNanos(longestNanos.get());
+    }
+
+    /** @return whether every client thread has ended; after {@link #stop()}, whether none was stuck */
+    boolean stopped() {
+        return threads.stream().noneMatch(Thread::isAlive);
+    }
+
     /** @return up to ten of the failures, for assertion messages */
     List<Throwable> someFailures() {
         return List.copyOf(keptFailures);
@@ -90,6 +101,7 @@ final class QueryLoad implements AutoCloseable {
     private void run() {
         started.countDown();
         while (running) {
+            long begun = System.nanoTime();
             try (Connection connection = dataSource.getConnection();
                  Statement statement = connection.createStatement();
                  ResultSet result = statement.executeQuery("SELECT 1")) {
@@ -101,6 +113,7 @@ final class QueryLoad implements AutoCloseable {
                     keptFailures.add(e);
                 }
             }
+            longestNanos.accumulateAndGet(System.nanoTime() - begun, Math::max);
         }
     }
 }

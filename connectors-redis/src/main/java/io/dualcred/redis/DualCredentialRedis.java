@@ -431,7 +431,8 @@ public final class DualCredentialRedis {
         }
 
         /**
-         * @param wait how long a caller waits for a connection when all are in use; default forever
+         * @param wait how long a caller waits for a connection when all are in use, or for a login under way on
+         *     another thread (a hanging source or a slow server holds up only that thread); default forever
          * @return this builder
          */
         public Builder maxWait(Duration wait) {

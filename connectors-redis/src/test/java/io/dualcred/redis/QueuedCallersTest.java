@@ -45,7 +45,7 @@ class QueuedCallersTest {
         Account app = Account.create(server, "queued");
 
         try (Subject redis = flavour.build(builder(server, app.source()).maxTotal(1).maxIdle(1).maxWait(MAX_WAIT))) {
-            GenericObjectPool<?> pool = pool(redis);
+            GenericObjectPool<?> pool = redis.pool();
             Held held = borrow(redis);
             server.setUser(app.user(), app.next());   // the only password in the source no longer works
             assertThat(server.killClientsOfUser(app.user())).isEqualTo(1);
@@ -63,11 +63,6 @@ class QueuedCallersTest {
             assertThat(thrown).isInstanceOf(RedisCredentialsRejectedException.class);
             assertThat(waitedAfterTheRejection).isLessThan(Duration.ofSeconds(1));
         }
-    }
-
-    private static GenericObjectPool<?> pool(Subject redis) {
-        return redis.closeable() instanceof DualCredentialRedisClient client
-                ? client.client().getPool() : (DualCredentialJedisPool) redis.closeable();
     }
 
     /** A borrowed connection; once broken, closing it makes the pool destroy it. */

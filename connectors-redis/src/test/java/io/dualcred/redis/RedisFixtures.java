@@ -20,6 +20,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.commons.pool2.impl.GenericObjectPool;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.RedisClient;
@@ -36,7 +37,7 @@ final class RedisFixtures {
     }
 
     /** @return a builder for {@code server} and {@code source}: pools of {@link #POOL_SIZE}, generous timeouts */
-    static DualCredentialRedis.Builder builder(RedisServer server, MutableSource source) {
+    static DualCredentialRedis.Builder builder(RedisServer server, CredentialSource source) {
         return DualCredentialRedis.builder()
                 .hostAndPort(server.host(), server.port())
                 .credentialSource(source)
@@ -155,8 +156,8 @@ final class RedisFixtures {
     }
 
     /**
-     * Threads that run an operation in a loop until stopped, counting successes and failures. Failures are kept
-     * (the first 20) so that an assertion can show them.
+     * Threads that run an operation in a loop until stopped, counting successes and failures and timing the longest
+     * operation. Failures are kept (the first 20) so that an assertion can show them.
      */
     static final class Load implements AutoCloseable {
 
@@ -164,6 +165,7 @@ final class RedisFixtures {
         private final AtomicLong successes = new AtomicLong();
         private final AtomicLong failures = new AtomicLong();
         private final ConcurrentLinkedQueue<Throwable> failureSamples = new ConcurrentLinkedQueue<>();
+        private final AtomicLong longestNanos = new AtomicLong();
         private final CountDownLatch started;
         private volatile boolean running = true;
 
@@ -186,6 +188,7 @@ final class RedisFixtures {
         private void work(int worker, Operation operation) {
             started.countDown();
             for (long i = 0; running; i++) {
+                long begun = System.nanoTime();
                 try {
                     operation.run(worker, i);
                     successes.incrementAndGet();
@@ -195,6 +198,7 @@ final class RedisFixtures {
                         failureSamples.add(e);
                     }
                 }
+                longestNanos.accumulateAndGet(System.nanoTime() - begun, Math::max);
             }
         }
 
@@ -211,6 +215,16 @@ final class RedisFixtures {
 
         long failures() {
             return failures.get();
+        }
+
+        /** @return the longest any one operation took, failed or not */
+        Duration longest() {
+            return Duration.ofNanos(longestNanos.get());
+        }
+
+        /** @return whether every thread has ended; after {@link #close()}, whether none was stuck */
+        boolean stopped() {
+            return threads.stream().noneMatch(Thread::isAlive);
         }
 
         List<Throwable> failureSamples() {
@@ -290,6 +304,30 @@ final class RedisFixtures {
 
         String get(String key) {
             return get.get(key);
+        }
+
+        /** @return the commons-pool2 pool behind the client or pool */
+        GenericObjectPool<?> pool() {
+            return closeable instanceof DualCredentialRedisClient client
+                    ? client.client().getPool() : (DualCredentialJedisPool) closeable;
+        }
+
+        /** @return one connection of the pool, lent until it is closed, as to a long command or transaction */
+        AutoCloseable borrowConnection() {
+            return closeable instanceof DualCredentialRedisClient client
+                    ? client.client().getPool().getResource() : ((DualCredentialJedisPool) closeable).getResource();
+        }
+
+        /**
+         * Closes one pooled connection, as a server-side timeout or a network blip would, so that the pool's next
+         * borrower that finds no idle connection logs a new one in.
+         */
+        void retireOneConnection() throws Exception {
+            retire(pool());
+        }
+
+        private static <T> void retire(GenericObjectPool<T> pool) throws Exception {
+            pool.invalidateObject(pool.borrowObject());
         }
 
         @Override

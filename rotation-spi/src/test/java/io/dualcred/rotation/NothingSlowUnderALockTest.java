@@ -10,11 +10,13 @@ import io.dualcred.rotation.EngineFixtures.RecordingEvictor;
 import io.dualcred.rotation.spi.Login;
 import io.dualcred.rotation.spi.RotationEngine;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -33,11 +35,14 @@ class NothingSlowUnderALockTest {
     final RecordingEvictor evictor = new RecordingEvictor();
     final ExecutorService executor = Executors.newCachedThreadPool();
     final CountDownLatch releaseSource = new CountDownLatch(1);
+    /** Ends a read that, like one stuck in a socket, ignores interrupts. */
+    final CompletableFuture<Void> stuck = new CompletableFuture<>();
     RotationEngine engine;
 
     @AfterEach
     void shutdown() {
         releaseSource.countDown();
+        stuck.complete(null);
         executor.shutdownNow();
         if (engine != null) {
             engine.close();
@@ -162,6 +167,58 @@ class NothingSlowUnderALockTest {
         engine.close();
 
         assertThatThrownBy(() -> waiting.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("the rotation engine is closed");
+    }
+
+    @Test
+    void aLoginWithAMaxWaitWaitsForAnotherThreadsRecoveryNoLongerThanThat() throws Exception {
+        engine = RotationEngine.builder("max-wait").source(hangsAfterStart(CredentialSet.of(OLD, NEW)))
+                .classifier(EngineFixtures.CLASSIFIER).evictor(evictor)
+                .config(RotationConfig.custom().sourceTimeout(Duration.ofSeconds(60)).build()).start();
+        server.accept(NEW);
+        executor.submit(() -> engine.openWithFallback(server::open));   // OLD rejected; the re-read hangs
+        await().atMost(Duration.ofSeconds(10)).until(() -> engine.status().counters().sourceLoads() == 2);
+
+        long started = System.nanoTime();
+        assertThatThrownBy(() -> engine.openWithFallback(server::open, Duration.ofMillis(300)))
+                .isInstanceOf(TimeoutException.class)
+                .hasMessageContaining("a login on another thread is still under way");
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+
+        assertThat(millis).as("the wait for the other thread's recovery").isBetween(250L, 1_500L);
+        assertThat(server.attempts()).as("logins tried; the waiting caller tried none").hasSize(1);
+    }
+
+    @Test
+    void closeReleasesALoginWhoseSourceReadIgnoresInterruptsAfterALaterReadAnswered() throws Exception {
+        server.accept(NEW);
+        CountDownLatch hanging = new CountDownLatch(1);
+        AtomicBoolean firstFresh = new AtomicBoolean(true);
+        CredentialSource source = new CredentialSource() {
+            @Override
+            public CredentialSet load() {
+                return CredentialSet.of(OLD, NEW);
+            }
+
+            @Override
+            public CredentialSet loadFresh() {
+                if (firstFresh.getAndSet(false)) {
+                    hanging.countDown();
+                    stuck.join();
+                }
+                return load();
+            }
+        };
+        engine = RotationEngine.builder("close-hanging").source(source).classifier(EngineFixtures.CLASSIFIER)
+                .evictor(evictor).config(RotationConfig.custom().sourceTimeout(Duration.ofSeconds(60)).build())
+                .start();
+        Future<Login<FakeConnection>> slow = executor.submit(() -> engine.openWithFallback(server::open));
+        assertThat(hanging.await(10, TimeUnit.SECONDS)).isTrue();
+        engine.refresh();   // a later read, answered at once, is now the latest
+
+        engine.close();
+
+        assertThatThrownBy(() -> slow.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("the rotation engine is closed");
     }
 

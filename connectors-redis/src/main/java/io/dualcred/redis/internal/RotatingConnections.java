@@ -14,6 +14,7 @@ import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.apache.commons.pool2.PooledObject;
 import org.apache.commons.pool2.impl.GenericObjectPool;
@@ -64,6 +65,12 @@ public final class RotatingConnections<T> implements ConnectionEvictor, Connecti
     private final Set<TaggedPooledObject<T>> live = ConcurrentHashMap.newKeySet();
     /** The latest "every credential rejected", or {@code null} once a login succeeded again. */
     private volatile AllCredentialsRejectedException rejection;
+    /**
+     * The {@link System#nanoTime()} by which the caller borrowing on this thread wants its connection, while it
+     * borrows with a {@code maxWait}. commons-pool makes a new connection on the borrowing thread but does not hand
+     * the wait to the factory; without this, a borrower that meets another thread's slow login waits for all of it.
+     */
+    private final ThreadLocal<Long> borrowDeadline = new ThreadLocal<>();
 
     /**
      * @param poolName the pool name, for log lines
@@ -102,6 +109,8 @@ public final class RotatingConnections<T> implements ConnectionEvictor, Connecti
      *
      * @return the connection, tagged with its generation
      * @throws RedisCredentialsRejectedException when every credential is rejected, or at once while backing off
+     * @throws NoSuchElementException (without a cause, as commons-pool's own timeout) when the borrower's
+     *     {@code maxWait} ran out while another thread's login was under way
      * @throws Exception whatever Jedis threw for any other failure (connection refused, timeout, NOPERM...),
      *     unchanged
      */
@@ -130,6 +139,8 @@ public final class RotatingConnections<T> implements ConnectionEvictor, Connecti
      * Borrows as commons-pool does, except that a caller queued for a connection gets a
      * {@link RedisCredentialsRejectedException} within {@link #QUEUED_WAIT_SLICE} once every credential is rejected,
      * instead of waiting for {@code maxWait}: it waits in slices and looks at the latest login outcome between them.
+     * And a caller that makes a new connection while another thread's login is under way waits for that login only
+     * until its {@code maxWait} runs out, not for as long as the login takes.
      *
      * @param connectionPool the pool to borrow from
      * @param maxWait the caller's whole wait; negative waits forever
@@ -146,22 +157,29 @@ public final class RotatingConnections<T> implements ConnectionEvictor, Connecti
         }
         boolean forever = maxWait.isNegative();
         long deadline = System.nanoTime() + (forever ? 0 : maxWait.toNanos());
-        while (true) {
-            long left = forever ? Long.MAX_VALUE : deadline - System.nanoTime();
-            try {
-                return borrow.borrow(Duration.ofNanos(Math.max(0, Math.min(left, QUEUED_WAIT_SLICE.toNanos()))));
-            } catch (NoSuchElementException timeout) {
-                if (timeout.getCause() != null) {
-                    throw timeout;   // a connection that could not be activated or validated, not a timeout
-                }
-                AllCredentialsRejectedException rejected = rejection;
-                if (rejected != null) {
-                    throw new RedisCredentialsRejectedException(rejected);
-                }
-                if (!forever && deadline - System.nanoTime() <= 0) {
-                    throw timeout;
+        if (!forever) {
+            borrowDeadline.set(deadline);
+        }
+        try {
+            while (true) {
+                long left = forever ? Long.MAX_VALUE : deadline - System.nanoTime();
+                try {
+                    return borrow.borrow(Duration.ofNanos(Math.max(0, Math.min(left, QUEUED_WAIT_SLICE.toNanos()))));
+                } catch (NoSuchElementException timeout) {
+                    if (timeout.getCause() != null) {
+                        throw timeout;   // a connection that could not be activated or validated, not a timeout
+                    }
+                    AllCredentialsRejectedException rejected = rejection;
+                    if (rejected != null) {
+                        throw new RedisCredentialsRejectedException(rejected);
+                    }
+                    if (!forever && deadline - System.nanoTime() <= 0) {
+                        throw timeout;
+                    }
                 }
             }
+        } finally {
+            borrowDeadline.remove();
         }
     }
 
@@ -292,13 +310,17 @@ public final class RotatingConnections<T> implements ConnectionEvictor, Connecti
     }
 
     private Login<Connection> login(RotationEngine rotation) throws Exception {
+        Long deadline = borrowDeadline.get();
         try {
-            Login<Connection> login = rotation.openWithFallback(opener);
+            Login<Connection> login = deadline == null ? rotation.openWithFallback(opener)
+                    : rotation.openWithFallback(opener, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
             rejection = null;
             return login;
         } catch (AllCredentialsRejectedException rejected) {
             rejection = rejected;
             throw new RedisCredentialsRejectedException(rejected);
+        } catch (TimeoutException waited) {
+            throw new NoSuchElementException(waited.getMessage());   // what the pool throws when maxWait runs out
         }
     }
 

@@ -14,6 +14,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -36,7 +38,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *       source read and one login per credential.</li>
  * </ul>
  * Nothing here holds a lock while logging in, reading the source or waiting: the engine's state changes are
- * in-memory swaps, and waiting happens on futures that {@link #close()} completes.
+ * in-memory swaps, and waiting happens on futures that {@link #close()} completes. A caller with a deadline of its
+ * own (a Jedis borrower's {@code maxWait}) waits for another thread's login only until then.
  */
 final class FallbackLogin {
 
@@ -51,7 +54,7 @@ final class FallbackLogin {
         this.engine = engine;
     }
 
-    <C> Login<C> open(ConnectionOpener<C> opener) throws Exception {
+    <C> Login<C> open(ConnectionOpener<C> opener, Patience patience) throws Exception {
         Objects.requireNonNull(opener, "opener");
         while (true) {
             engine.ensureOpen();
@@ -62,7 +65,7 @@ final class FallbackLogin {
                     throw engine.failFast(seen.rejection(), now);
                 }
                 // The backoff is over: the next round is a recovery, tried by one thread for all.
-                Login<C> login = recoverOnce(opener, null);
+                Login<C> login = recoverOnce(opener, null, patience);
                 if (login != null) {
                     return login;
                 }
@@ -70,13 +73,13 @@ final class FallbackLogin {
             }
             RejectedActive rejected = rejectedActive.get();
             if (rejected != null && rejected.credential.equals(seen.active())) {
-                Login<C> login = recoverOnce(opener, rejected);
+                Login<C> login = recoverOnce(opener, rejected, patience);
                 if (login != null) {
                     return login;
                 }
                 continue;
             }
-            Login<C> login = loginThroughProbe(opener, seen);
+            Login<C> login = loginThroughProbe(opener, seen, patience);
             if (login != null) {
                 return login;
             }
@@ -101,14 +104,15 @@ final class FallbackLogin {
      *
      * @return the login, or {@code null} when the credential was rejected (the caller then looks at the state again)
      */
-    private <C> Login<C> loginThroughProbe(ConnectionOpener<C> opener, EngineState seen) throws Exception {
+    private <C> Login<C> loginThroughProbe(ConnectionOpener<C> opener, EngineState seen, Patience patience)
+            throws Exception {
         Credential credential = seen.active();
         Probe inFlight = probe.get();
         if (inFlight != null && inFlight.owner == Thread.currentThread()) {
             return attempt(opener, seen);   // a login opened from inside this thread's own probe: do not wait on it
         }
         if (inFlight != null && inFlight.credential.equals(credential)) {
-            if (await(inFlight.outcome) != Outcome.OTHER) {
+            if (await(inFlight.outcome, patience) != Outcome.OTHER) {
                 return null;   // accepted: be the next probe (one login at a time); rejected: join the recovery
             }
             return attempt(opener, seen);
@@ -155,13 +159,14 @@ final class FallbackLogin {
      * @return the login this thread obtained as the recovering thread, or {@code null} when it waited for another
      *     thread's recovery (the caller then looks at the state again)
      */
-    private <C> Login<C> recoverOnce(ConnectionOpener<C> opener, RejectedActive rejected) throws Exception {
+    private <C> Login<C> recoverOnce(ConnectionOpener<C> opener, RejectedActive rejected, Patience patience)
+            throws Exception {
         Recovery underWay = recovery.get();
         if (underWay != null && underWay.owner == Thread.currentThread()) {
             return recover(opener, rejected);   // opened from inside this thread's own recovery
         }
         if (underWay != null) {
-            await(underWay.done);
+            await(underWay.done, patience);
             return null;
         }
         Recovery mine = new Recovery();
@@ -258,15 +263,38 @@ final class FallbackLogin {
         return Objects.requireNonNull(opener.open(credential), "ConnectionOpener returned null");
     }
 
-    private <T> T await(CompletableFuture<T> future) throws InterruptedException {
+    private <T> T await(CompletableFuture<T> future, Patience patience) throws InterruptedException,
+            TimeoutException {
         try {
-            T value = future.get();
+            T value = patience.limited() ? future.get(patience.remainingNanos(), TimeUnit.NANOSECONDS) : future.get();
             if (closed) {
                 engine.ensureOpen();
             }
             return value;
         } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause());
+        } catch (TimeoutException e) {
+            throw new TimeoutException(engine.poolName() + " - no connection within the "
+                    + patience.maxWait().toMillis() + " ms the caller would wait: a login on another thread is still "
+                    + "under way");
+        }
+    }
+
+    /** How long a caller waits for another thread's login: until a deadline of its own, or as long as it takes. */
+    record Patience(Duration maxWait, long deadlineNanos) {
+
+        static final Patience UNLIMITED = new Patience(null, 0);
+
+        static Patience atMost(Duration maxWait) {
+            return new Patience(maxWait, System.nanoTime() + maxWait.toNanos());
+        }
+
+        boolean limited() {
+            return maxWait != null;
+        }
+
+        long remainingNanos() {
+            return Math.max(0, deadlineNanos - System.nanoTime());
         }
     }
 

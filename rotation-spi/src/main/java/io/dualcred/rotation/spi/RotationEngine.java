@@ -152,7 +152,31 @@ public final class RotationEngine implements AutoCloseable {
      * @throws Exception whatever the opener threw for a failure that is not an authentication failure, unchanged
      */
     public <C> Login<C> openWithFallback(ConnectionOpener<C> opener) throws Exception {
-        return fallback.open(opener);
+        return fallback.open(opener, FallbackLogin.Patience.UNLIMITED);
+    }
+
+    /**
+     * {@link #openWithFallback(ConnectionOpener)} for a caller that waits for a connection only so long, such as a
+     * Jedis borrower with {@code maxWait}, which makes the connection on its own thread. While a login with the
+     * same credential, or a recovery, is under way on another thread, other callers wait for its outcome rather
+     * than try too; this caller waits at most {@code maxWait} for it, however slow that login is (a hanging source,
+     * a slow server). Its own login attempts are bounded by the opener's timeouts and the source timeout instead.
+     *
+     * @param opener opens one connection with a given credential
+     * @param maxWait how long to wait at most for a login on another thread
+     * @param <C> the connection type
+     * @return the connection, tagged with the credential generation and slot it used
+     * @throws java.util.concurrent.TimeoutException when {@code maxWait} ran out while waiting for another thread's
+     *     login; this caller tried no credential
+     * @throws AllCredentialsRejectedException as {@link #openWithFallback(ConnectionOpener)}
+     * @throws Exception as {@link #openWithFallback(ConnectionOpener)}
+     */
+    public <C> Login<C> openWithFallback(ConnectionOpener<C> opener, Duration maxWait) throws Exception {
+        Objects.requireNonNull(maxWait, "maxWait");
+        if (maxWait.isNegative()) {
+            throw new IllegalArgumentException("maxWait must not be negative, was " + maxWait);
+        }
+        return fallback.open(opener, FallbackLogin.Patience.atMost(maxWait));
     }
 
     /**

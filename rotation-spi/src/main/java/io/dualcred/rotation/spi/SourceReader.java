@@ -5,8 +5,10 @@ import io.dualcred.rotation.CredentialSource;
 import io.dualcred.rotation.CredentialSourceException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -41,6 +43,11 @@ final class SourceReader implements AutoCloseable {
     /** The latest read started; guarded by {@code lock}. */
     private Read latest;
     private long started;
+    /**
+     * Every read not yet answered, so that {@link #close()} releases whoever waits for any of them: a source stuck
+     * in a socket read ignores the interrupt, and a later read may have become {@link #latest} meanwhile.
+     */
+    private final Set<Read> unanswered = ConcurrentHashMap.newKeySet();
 
     /** Where the outcome of each read goes, on the reader thread. */
     interface Outcomes {
@@ -118,12 +125,8 @@ final class SourceReader implements AutoCloseable {
 
     @Override
     public void close() {
-        readers.shutdownNow();
-        synchronized (lock) {
-            if (latest != null) {
-                latest.result.cancel(false);
-            }
-        }
+        readers.shutdownNow();   // first: a read started from now on is refused and cancelled where it starts
+        unanswered.forEach(read -> read.result.cancel(false));
     }
 
     private Read start(boolean fresh) {
@@ -141,12 +144,14 @@ final class SourceReader implements AutoCloseable {
             }
             read = new Read(++started, System.nanoTime());
             latest = read;
+            unanswered.add(read);
         }
         running.incrementAndGet();
         try {
             readers.execute(() -> run(read, fresh));
         } catch (RejectedExecutionException closed) {
             running.decrementAndGet();
+            unanswered.remove(read);
             read.result.cancel(false);
         }
         return read;
@@ -172,6 +177,7 @@ final class SourceReader implements AutoCloseable {
                     + source.description() + " failed: " + problem, e));
         } finally {
             running.decrementAndGet();
+            unanswered.remove(read);
         }
     }
 

@@ -15,10 +15,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
 
 /**
@@ -29,9 +28,10 @@ import javax.sql.DataSource;
  *
  * <ol>
  *   <li>Borrow + return: {@code getConnection()} + {@code close()} with no round trip, one thread, a fixed number of
- *       iterations per contender and round, run in short interleaved slices; nanoseconds per operation.</li>
+ *       iterations per contender and round, run in short interleaved slices; nanoseconds per operation, by the wall
+ *       clock and by the borrowing thread's CPU time (which other processes on a busy machine inflate much less).</li>
  *   <li>Steady-state throughput: borrow, {@code SELECT 1}, return, on several threads sharing a pool of 8, for a fixed
- *       time per contender and round; operations per second.</li>
+ *       time per contender and round, in interleaved slices of half a second; operations per second.</li>
  * </ol>
  * Each prints every round, the median per contender, and the ratios {@code dualcred/plain} and
  * {@code plain2/plain} of the medians (with the median of the per-round ratios beside them). Run with {@code --help}
@@ -45,11 +45,14 @@ public final class PostgresSideBySide {
               --warmup N         unmeasured rounds first (default 2)
               --iterations N     borrow + return: iterations per contender and round (default 1000000)
               --slices N         borrow + return: each round's iterations in N interleaved slices (default 10)
-              --seconds S        throughput: seconds per contender and round (default 2)
+              --seconds S        throughput: seconds per contender and round, in slices of 0.5 s (default 2)
               --threads A,B      throughput: thread counts (default 4,16)
               --pool-size N      maximumPoolSize of every pool (default 8)
               --only borrow|throughput   run one of the two comparisons (default both)
             """;
+
+    /** Throughput is measured in slices of about this length, the contenders taking turns. */
+    private static final double THROUGHPUT_SLICE_SECONDS = 0.5;
 
     private final Options options;
     private final Map<String, DataSource> pools = new LinkedHashMap<>();
@@ -131,16 +134,26 @@ public final class PostgresSideBySide {
     }
 
     private void throughput(int threads) throws Exception {
+        int slices = Math.max(1, (int) Math.round(options.seconds / THROUGHPUT_SLICE_SECONDS));
+        long sliceNanos = (long) (options.seconds * 1e9 / slices);
         System.out.printf(Locale.ROOT, "%nThroughput (borrow, SELECT 1, return), %d threads, pool of %d, %s s per "
-                + "contender and round; ops/s, higher is better%n", threads, options.poolSize, options.seconds);
+                + "contender and round in %d interleaved slices; ops/s, higher is better%n", threads,
+                options.poolSize, options.seconds, slices);
         Comparison comparison = new Comparison("SELECT 1, " + threads + " threads", "ops/s");
-        for (int round = -options.warmup; round < options.rounds; round++) {
-            Map<String, Double> measured = new LinkedHashMap<>();
-            for (String contender : rotated(round)) {
+        try (Load load = new Load(threads)) {
+            for (int round = -options.warmup; round < options.rounds; round++) {
+                Map<String, long[]> opsAndNanos = new LinkedHashMap<>();
                 System.gc();
-                measured.put(contender, selectsPerSecond(pools.get(contender), threads, options.seconds));
+                for (int slice = 0; slice < slices; slice++) {
+                    for (String contender : rotated(round * slices + slice)) {
+                        long[] measured = load.run(pools.get(contender), sliceNanos);
+                        opsAndNanos.merge(contender, measured, (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]});
+                    }
+                }
+                Map<String, Double> perSecond = new LinkedHashMap<>();
+                opsAndNanos.forEach((contender, total) -> perSecond.put(contender, total[0] / (total[1] / 1e9)));
+                comparison.add(round, perSecond);
             }
-            comparison.add(round, measured);
         }
         summary.add(comparison.finish());
     }
@@ -159,42 +172,70 @@ public final class PostgresSideBySide {
         }
     }
 
-    private static double selectsPerSecond(DataSource pool, int threads, double seconds) throws Exception {
-        LongAdder done = new LongAdder();
-        AtomicBoolean stop = new AtomicBoolean();
-        AtomicReference<Exception> failure = new AtomicReference<>();
-        CountDownLatch started = new CountDownLatch(threads);
-        List<Thread> workers = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            Thread worker = new Thread(() -> {
-                started.countDown();
+    /**
+     * Worker threads that run borrow, {@code SELECT 1}, return against whichever pool they are pointed at, and park
+     * in between: the same threads serve every contender, as an application's threads would.
+     */
+    private static final class Load implements AutoCloseable {
+
+        /** Time for every worker to move to the next pool before counting starts. */
+        private static final long RAMP_NANOS = 50_000_000;
+
+        private final List<Thread> workers = new ArrayList<>();
+        private final LongAdder done = new LongAdder();
+        private final AtomicReference<Exception> failure = new AtomicReference<>();
+        private volatile DataSource target;
+        private volatile boolean closed;
+
+        Load(int threads) {
+            for (int t = 0; t < threads; t++) {
+                Thread worker = new Thread(this::work, "bench-" + t);
+                worker.setDaemon(true);
+                worker.start();
+                workers.add(worker);
+            }
+        }
+
+        /** @return the operations completed on {@code pool} and the nanoseconds they took, after the ramp */
+        long[] run(DataSource pool, long nanos) throws InterruptedException {
+            target = pool;
+            Thread.sleep(RAMP_NANOS / 1_000_000);
+            long before = done.sum();
+            long start = System.nanoTime();
+            Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
+            long ops = done.sum() - before;
+            long elapsed = System.nanoTime() - start;
+            target = null;
+            if (failure.get() != null) {
+                throw new IllegalStateException("a worker failed", failure.get());
+            }
+            return new long[] {ops, elapsed};
+        }
+
+        private void work() {
+            while (!closed) {
+                DataSource pool = target;
+                if (pool == null) {
+                    LockSupport.parkNanos(1_000_000);
+                    continue;
+                }
                 try {
-                    while (!stop.get()) {
-                        PostgresContenders.selectOne(pool);
-                        done.increment();
-                    }
+                    PostgresContenders.selectOne(pool);
+                    done.increment();
                 } catch (Exception e) {
                     failure.compareAndSet(null, e);
+                    target = null;
                 }
-            }, "bench-" + t);
-            worker.start();
-            workers.add(worker);
+            }
         }
-        started.await();
-        Thread.sleep(200);   // every worker past its first borrow
-        long before = done.sum();
-        long start = System.nanoTime();
-        Thread.sleep((long) (seconds * 1000));
-        long ops = done.sum() - before;
-        long elapsed = System.nanoTime() - start;
-        stop.set(true);
-        for (Thread worker : workers) {
-            worker.join();
+
+        @Override
+        public void close() throws InterruptedException {
+            closed = true;
+            for (Thread worker : workers) {
+                worker.join();
+            }
         }
-        if (failure.get() != null) {
-            throw new IllegalStateException("a worker failed", failure.get());
-        }
-        return ops / (elapsed / 1e9);
     }
 
     /** The 1-, 5- and 15-minute load averages, as the machine's other work stands beside the measurement. */

@@ -44,7 +44,7 @@ public final class PostgresSideBySide {
               --rounds N         measured rounds per comparison (default 5)
               --warmup N         unmeasured rounds first (default 2)
               --iterations N     borrow + return: iterations per contender and round (default 1000000)
-              --slices N         borrow + return: each round's iterations in N interleaved slices (default 10)
+              --slices N         borrow + return: each round's iterations in N interleaved slices (default 12)
               --seconds S        throughput: seconds per contender and round, in slices of 0.5 s (default 2)
               --threads A,B      throughput: thread counts (default 4,16)
               --pool-size N      maximumPoolSize of every pool (default 8)
@@ -102,24 +102,25 @@ public final class PostgresSideBySide {
     }
 
     private void borrowAndReturn() throws SQLException {
+        int slices = balanced(options.slices);
+        int iterations = Math.max(options.iterations, slices);
         System.out.printf(Locale.ROOT, "%nBorrow + return (getConnection() + close(), no round trip), 1 thread, "
                 + "%,d iterations per contender and round in %d interleaved slices; ns/op, lower is better.%n"
                 + "Wall time counts whatever else the machine runs meanwhile; CPU time is the borrowing thread's own, "
-                + "which a busy machine inflates much less.%n", options.iterations, options.slices);
+                + "which a busy machine inflates much less.%n", iterations, slices);
         Comparison wall = new Comparison("borrow + return, wall time", "ns/op");
         Comparison cpu = new Comparison("borrow + return, CPU time", "ns/op");
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        int perSlice = Math.max(1, options.iterations / options.slices);
-        long iterations = (long) perSlice * options.slices;
         for (int round = -options.warmup; round < options.rounds; round++) {
             Map<String, Double> wallNanos = new LinkedHashMap<>();
             Map<String, Double> cpuNanos = new LinkedHashMap<>();
             System.gc();
-            for (int slice = 0; slice < options.slices; slice++) {
-                for (String contender : rotated(round * options.slices + slice)) {
+            for (int slice = 0; slice < slices; slice++) {
+                int sliceIterations = iterations / slices + (slice < iterations % slices ? 1 : 0);
+                for (String contender : rotated(round * slices + slice)) {
                     long cpuStart = threads.getCurrentThreadCpuTime();
                     long wallStart = System.nanoTime();
-                    borrowAndReturn(pools.get(contender), perSlice);
+                    borrowAndReturn(pools.get(contender), sliceIterations);
                     long wallEnd = System.nanoTime();
                     long cpuEnd = threads.getCurrentThreadCpuTime();
                     wallNanos.merge(contender, (double) (wallEnd - wallStart) / iterations, Double::sum);
@@ -134,7 +135,7 @@ public final class PostgresSideBySide {
     }
 
     private void throughput(int threads) throws Exception {
-        int slices = Math.max(1, (int) Math.round(options.seconds / THROUGHPUT_SLICE_SECONDS));
+        int slices = balanced((int) Math.round(options.seconds / THROUGHPUT_SLICE_SECONDS));
         long sliceNanos = (long) (options.seconds * 1e9 / slices);
         System.out.printf(Locale.ROOT, "%nThroughput (borrow, SELECT 1, return), %d threads, pool of %d, %s s per "
                 + "contender and round in %d interleaved slices; ops/s, higher is better%n", threads,
@@ -156,6 +157,15 @@ public final class PostgresSideBySide {
             }
         }
         summary.add(comparison.finish());
+    }
+
+    /**
+     * @return {@code slices} rounded up to a multiple of the number of contenders, so that within a round each one
+     *     is first, second and last equally often
+     */
+    private static int balanced(int slices) {
+        int contenders = PostgresContenders.ALL.size();
+        return Math.max(1, (slices + contenders - 1) / contenders) * contenders;
     }
 
     /** The contenders in the order of this turn: each goes first, second and last in turn. */
@@ -319,7 +329,7 @@ public final class PostgresSideBySide {
             int rounds = 5;
             int warmup = 2;
             int iterations = 1_000_000;
-            int slices = 10;
+            int slices = 12;
             double seconds = 2;
             int[] threads = {4, 16};
             int poolSize = PostgresPoolState.POOL_SIZE;

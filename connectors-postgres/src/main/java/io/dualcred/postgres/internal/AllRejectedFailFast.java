@@ -3,6 +3,8 @@ package io.dualcred.postgres.internal;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import io.dualcred.rotation.AllCredentialsRejectedException;
 import io.dualcred.rotation.spi.RotationEngine;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.ref.WeakReference;
 import java.sql.SQLException;
 import java.sql.SQLInvalidAuthorizationSpecException;
@@ -51,9 +53,9 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <h2>Why no wake-up is lost</h2>
- * A borrower marks itself waiting (under its monitor) <em>before</em> it reads {@link #rejection}; a rejecting thread
- * writes {@link #rejection} <em>before</em> it examines the borrowers (each under its monitor). Monitor actions and
- * volatile accesses are totally ordered by the memory model, so at least one side sees the other: the borrower sees
+ * A borrower marks itself waiting (a volatile write) <em>before</em> it reads {@link #rejection}; a rejecting thread
+ * writes {@link #rejection} <em>before</em> it examines the borrowers (each under its monitor). Volatile accesses and
+ * monitor actions are totally ordered by the memory model, so at least one side sees the other: the borrower sees
  * the rejection and fails fast, or the rejecting thread sees the borrower waiting and wakes it. The sweep examines
  * the waiting borrowers again while logins are rejected, so even a borrower that waits for a connection that is then
  * closed is failed within about {@code SWEEP_INTERVAL}.
@@ -63,20 +65,23 @@ import org.slf4j.LoggerFactory;
  * serial of the last one, if it is over). A waker that read a rejection just before a login succeeded could otherwise
  * fail a caller that entered afterwards, while the new connection was on its way into the pool. So a rejection wakes a
  * borrower only if it is still the latest state (checked under the borrower's monitor, just before the interrupt) and
- * the borrower entered while that same rejection was in force or before it was recorded.
+ * the borrower entered while that same rejection was in force or before it was recorded. A borrower notes the state
+ * it read just before marking itself waiting and reads it again just after: if it changed in between, it enters again
+ * under its monitor, where no waker can look at it half-entered.
  *
  * <h2>Why no stray interrupt is left behind</h2>
- * Waking and leaving are serialised per borrower (see {@link Borrower}): the waker sets {@code WOKEN} and interrupts
- * the thread inside the borrower's monitor; the borrower, leaving, either finds {@code WAITING} and becomes
- * {@code IDLE} (no wake can interrupt an idle borrower) or finds {@code WOKEN}, in which case the interrupt was already
- * delivered and it clears it. A thread that already carries an interrupt from the application is never woken by this
- * class, so HikariCP reports that interrupt as usual and the flag stays set. The one interrupt that cannot be told
- * apart is an application interrupt sent after ours and before the borrower leaves: it is absorbed into the 28P01
- * failure the caller receives at that same moment.
+ * Waking and leaving decide by one compare-and-set on the borrower's state (see {@link Borrower}): the waker moves
+ * {@code WAITING → WOKEN} and interrupts the thread, both inside the borrower's monitor; the borrower, leaving, either
+ * moves {@code WAITING → IDLE} first (then no wake can interrupt it) or finds {@code WOKEN}, in which case it takes the
+ * monitor, so the interrupt has been delivered, and clears it. A thread that already carries an interrupt from the
+ * application is never woken by this class, so HikariCP reports that interrupt as usual and the flag stays set. The
+ * one interrupt that cannot be told apart is an application interrupt sent after ours and before the borrower leaves:
+ * it is absorbed into the 28P01 failure the caller receives at that same moment.
  *
  * <h2>Cost on the borrow path</h2>
- * Each thread keeps one {@link Borrower}, registered once and reused, so a borrow costs a thread-local look-up, two
- * uncontended monitor entries and a volatile read: no allocation and no shared counter.
+ * Each thread keeps one {@link Borrower}, registered once and reused, so a borrow costs a thread-local look-up, one
+ * volatile write on entering, one uncontended compare-and-set on leaving and a few volatile reads: no allocation, no
+ * monitor and no shared counter. Only wakers, and borrowers that race with one, take a borrower's monitor.
  */
 public final class AllRejectedFailFast implements AutoCloseable {
 
@@ -295,23 +300,44 @@ public final class AllRejectedFailFast implements AutoCloseable {
     }
 
     /**
-     * A thread's registration. It moves {@code IDLE → WAITING} when the thread enters {@code getConnection()},
-     * {@code WAITING → WOKEN} when a waker interrupts it, and back to {@code IDLE} when the thread leaves, all under
-     * the borrower's monitor. The thread is held weakly so that a registration never keeps an ended thread alive.
+     * A thread's registration. Its state moves {@code IDLE → WAITING} when the thread enters {@code getConnection()},
+     * {@code WAITING → WOKEN} when a waker interrupts it, and back to {@code IDLE} when the thread leaves. Only the
+     * owning thread leaves {@code IDLE} and only a waker enters {@code WOKEN}, under this borrower's monitor; the
+     * owner's own moves take no monitor unless a waker got there first. Every entry also counts a visit in the state,
+     * so that a waker's compare-and-set fails if the borrower left and entered again since the waker looked. The
+     * thread is held weakly so that a registration never keeps an ended thread alive.
      */
     public static final class Borrower {
 
-        private static final int IDLE = 0;
-        private static final int WAITING = 1;
-        private static final int WOKEN = 2;
+        private static final long IDLE = 0;
+        private static final long WAITING = 1;
+        private static final long WOKEN = 2;
+        private static final long PHASE = 3;
+        /** Added to the state by every entry. */
+        private static final long VISIT = 4;
+        private static final VarHandle STATE;
+
+        static {
+            try {
+                STATE = MethodHandles.lookup().findVarHandle(Borrower.class, "state", long.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
 
         private final WeakReference<Thread> thread;
         private final boolean oneOff;
-        private int state = IDLE;
-        private AllCredentialsRejectedException reason;
-        private AllCredentialsRejectedException rejectedWhenEntering;
-        /** The rejection state read on entering, after being marked waiting. */
+        /** The number of entries times {@link #VISIT}, plus the phase. */
+        private volatile long state = IDLE;
+        /**
+         * The rejection state read on entering; with {@link #rejectedWhenEntering}, written by the owner before it
+         * publishes {@code WAITING} (or under the monitor), so a waker that reads {@code WAITING} sees this visit's
+         * values: a later visit's values make its compare-and-set fail.
+         */
         private Marker entered = Marker.NONE;
+        private AllCredentialsRejectedException rejectedWhenEntering;
+        /** Written by a waker, read by the owner, both under the monitor. */
+        private AllCredentialsRejectedException reason;
 
         private Borrower(Thread thread, boolean oneOff) {
             this.thread = new WeakReference<>(thread);
@@ -321,17 +347,40 @@ public final class AllRejectedFailFast implements AutoCloseable {
         /**
          * Marks this borrower waiting, then reads the rejection state: in this order, so that a rejecting thread,
          * which records the rejection before examining borrowers, either is seen here or sees this borrower waiting.
+         * The state noted for wakers is the one read just before marking; if the read after differs, the borrower
+         * enters again under its monitor.
          *
          * @return {@code false} if this borrower is already waiting (re-entrant call)
          */
-        synchronized boolean startWaiting(AtomicReference<Marker> rejection) {
-            if (state != IDLE) {
+        boolean startWaiting(AtomicReference<Marker> rejection) {
+            long idle = state;
+            if ((idle & PHASE) != IDLE) {
                 return false;
             }
-            state = WAITING;
+            Marker before = rejection.get();
+            entered = before;
             rejectedWhenEntering = null;
-            entered = rejection.get();
+            long waiting = idle + VISIT + WAITING;
+            state = waiting;
+            if (rejection.get() != before) {
+                enterAgainUnderMonitor(rejection, waiting);
+            }
             return true;
+        }
+
+        /**
+         * The rejection state changed while this borrower was marked waiting, so a waker may have judged it by the
+         * state noted before. If no waker woke it meanwhile, it leaves and enters again where no waker looks in
+         * between; if one did, that rejection was in force when the borrower was marked waiting: it stays woken.
+         */
+        private void enterAgainUnderMonitor(AtomicReference<Marker> rejection, long waiting) {
+            if (!STATE.compareAndSet(this, waiting, waiting - WAITING)) {
+                return;
+            }
+            synchronized (this) {
+                state = waiting - WAITING + VISIT + WAITING;
+                entered = rejection.get();
+            }
         }
 
         /** Runs on the borrower's own thread, in {@link #enter()}; under the monitor so that wakers see it. */
@@ -352,10 +401,11 @@ public final class AllRejectedFailFast implements AutoCloseable {
 
         /** @return whether this call interrupted the borrower's thread */
         synchronized boolean wake(Marker rejected, AtomicReference<Marker> latest, boolean includingBounded) {
-            Thread waiting = thread.get();
+            long waiting = state;
+            Thread owner = thread.get();
             // An interrupt the application already sent is left for HikariCP to report; adding ours would make it
             // impossible to tell whose it was.
-            if (state != WAITING || waiting == null || waiting.isInterrupted()
+            if ((waiting & PHASE) != WAITING || owner == null || owner.isInterrupted()
                     || (!includingBounded && rejectedWhenEntering != null)) {
                 return false;
             }
@@ -364,23 +414,31 @@ public final class AllRejectedFailFast implements AutoCloseable {
             if (latest.get() != rejected || (entered != rejected && entered.serial >= rejected.serial)) {
                 return false;
             }
-            state = WOKEN;
+            // Fails if the borrower left (or left and entered again) since it was read above.
+            if (!STATE.compareAndSet(this, waiting, waiting - WAITING + WOKEN)) {
+                return false;
+            }
             reason = rejected.exception;
-            waiting.interrupt();
+            owner.interrupt();
             return true;
         }
 
         /** Runs on the borrower's own thread. */
-        synchronized AllCredentialsRejectedException stopWaiting() {
-            AllCredentialsRejectedException woken = null;
-            if (state == WOKEN) {
-                // wake() interrupted this thread inside this monitor, so the flag is set and is ours to clear.
-                Thread.interrupted();
-                woken = reason;
-                reason = null;
+        AllCredentialsRejectedException stopWaiting() {
+            long now = state;
+            if ((now & PHASE) == IDLE
+                    || ((now & PHASE) == WAITING && STATE.compareAndSet(this, now, now - WAITING))) {
+                return null;
             }
-            state = IDLE;
-            return woken;
+            synchronized (this) {
+                // wake() set WOKEN and interrupted this thread inside this monitor, so the flag is set and is ours
+                // to clear.
+                Thread.interrupted();
+                AllCredentialsRejectedException woken = reason;
+                reason = null;
+                state = state - WOKEN;
+                return woken;
+            }
         }
 
         boolean threadEnded() {
@@ -391,7 +449,8 @@ public final class AllRejectedFailFast implements AutoCloseable {
 
     /**
      * A rejection of every credential, or none ({@code exception == null}) after a successful login, with the serial
-     * of the latest rejection recorded so far. Replaced as a whole, so a single read gives both.
+     * of the latest rejection recorded so far. Replaced as a whole, by a new object at every change, so a single read
+     * gives both and two reads of the same object mean that nothing changed in between.
      */
     static final class Marker {
 

@@ -12,6 +12,13 @@ import io.dualcred.rotation.spi.RotationEngine;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -122,6 +129,53 @@ class AllRejectedFailFastTest {
         // The registration was undone: a wake now finds nobody waiting.
         failFast.wake(failFast.marker(), true);
         assertThat(Thread.currentThread().isInterrupted()).isFalse();
+    }
+
+    @Test
+    void wakesRacingWithBorrowersOnManyThreadsLeaveNoInterruptBehind() throws Exception {
+        int threads = 4;
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicInteger strayInterrupts = new AtomicInteger();
+        AtomicInteger wokenLeaves = new AtomicInteger();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        CountDownLatch started = new CountDownLatch(threads);
+        ExecutorService borrowers = Executors.newFixedThreadPool(threads);
+        try {
+            for (int t = 0; t < threads; t++) {
+                borrowers.execute(() -> {
+                    started.countDown();
+                    try {
+                        while (!stop.get()) {
+                            AllRejectedFailFast.Borrower borrower = failFast.enter();
+                            if (failFast.leave(borrower) != null) {
+                                wokenLeaves.incrementAndGet();
+                            }
+                            // Whatever leave() said, the interrupt this class caused must not outlive it.
+                            if (Thread.interrupted()) {
+                                strayInterrupts.incrementAndGet();
+                            }
+                        }
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e);
+                    }
+                });
+            }
+            started.await();
+            long end = System.nanoTime() + Duration.ofMillis(500).toNanos();
+            while (System.nanoTime() < end) {
+                failFast.loginsRejected(rejection());
+                failFast.wake(failFast.marker(), false);
+                failFast.loginAccepted();
+            }
+        } finally {
+            stop.set(true);
+            borrowers.shutdown();
+            assertThat(borrowers.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        }
+
+        assertThat(failure.get()).isNull();
+        assertThat(wokenLeaves.get()).as("borrowers were woken").isPositive();
+        assertThat(strayInterrupts.get()).isZero();
     }
 
     private AllRejectedFailFast.Borrower enter() {

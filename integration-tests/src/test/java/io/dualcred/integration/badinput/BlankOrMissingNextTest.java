@@ -67,6 +67,7 @@ class BlankOrMissingNextTest {
                 assertThat(status.sourceRevision()).isEqualTo(revision);
             }
             load.awaitSuccesses(500);
+            pool.awaitFull();
             load.close();
             assertThat(load.failures()).as("failed operations; the first: %s", load.someFailures()).isZero();
 

@@ -65,6 +65,12 @@ public interface PoolUnderTest extends AutoCloseable {
      */
     int expireConnections();
 
+    /** Waits until the pool holds its maximum, as a warmed-up pool under load does. */
+    default void awaitFull() {
+        Eventually.eventually(name() + " to hold its " + maximumSize() + " connections")
+                .until(() -> connections() >= maximumSize());
+    }
+
     /** @return the physical connections the pool holds now, idle and in use */
     int connections();
 

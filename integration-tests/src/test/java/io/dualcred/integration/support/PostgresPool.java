@@ -1,7 +1,5 @@
 package io.dualcred.integration.support;
 
-import static io.dualcred.integration.support.Eventually.eventually;
-
 import com.zaxxer.hikari.HikariPoolMXBean;
 import io.dualcred.integration.redaction.Exposure;
 import io.dualcred.postgres.DualCredentialDataSource;
@@ -74,20 +72,20 @@ final class PostgresPool implements PoolUnderTest {
     }
 
     /**
-     * Waits until HikariCP has filled the pool, then marks every connection. {@code softEvictConnections()} marks only
-     * the connections already in the pool: one that HikariCP's adder is logging in meanwhile joins afterwards unmarked
-     * (HikariCP issue #1836). Its session, opened before the password change, stays valid on the server, so it would
-     * serve every caller for its whole lifetime and the pool would never need a new login. The adder logs in only
-     * while the pool holds fewer than its maximum (dualcred's replacer only after a switch or an eviction, which the
-     * scenarios do not start before an expiry), so once the pool is full no login is under way.
+     * Marks every connection. {@code softEvictConnections()} marks only the connections already in the pool: one that
+     * HikariCP's adder is logging in meanwhile joins afterwards unmarked (HikariCP issue #1836), and its session,
+     * opened before a password change, stays valid on the server, so it would serve every caller for its whole
+     * lifetime and the pool would never need a new login. HikariCP's adder logs in only while the pool holds fewer
+     * than its maximum, so a test expires a full pool ({@link PoolUnderTest#awaitFull()} before changing the password).
      */
     @Override
     public int expireConnections() {
         HikariPoolMXBean hikari = dataSource.getHikariPoolMXBean();
-        eventually(name() + " to be full before its connections expire")
-                .until(() -> hikari.getTotalConnections() == maximumSize);
-        // Every connection is marked, busy or idle; the count is the pool as it stood just before.
         int marked = hikari.getTotalConnections();
+        if (marked < maximumSize) {
+            throw new IllegalStateException(name() + " holds " + marked + " of " + maximumSize + " connections: a "
+                    + "connection logging in now would escape the expiry; await a full pool before the server change");
+        }
         hikari.softEvictConnections();
         return marked;
     }

@@ -90,6 +90,7 @@ class PasswordChangedBeforeTheSourceKnowsTest {
         try (PoolUnderTest pool = subject.pool; Load load = Load.start(pool)) {
             load.awaitSuccesses(500);
 
+            pool.awaitFull();
             Instant opened = Instant.now();
             subject.server.replacePassword(subject.account.user(), subject.account.current(), subject.account.next());
             pool.expireConnections();   // the pool must log in again, as after maxLifetime

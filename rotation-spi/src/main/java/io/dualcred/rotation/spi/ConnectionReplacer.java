@@ -29,6 +29,8 @@ public final class ConnectionReplacer<C> implements ConnectionEvictor, AutoClose
 
     /** How long a retirement may go without the pool taking the ready connection before the pool is asked to. */
     private static final Duration UNTAKEN = Duration.ofMillis(20);
+    /** How long a spent retirement's replacement waits for the pool to take it before it may replace another. */
+    private static final Duration HAND_OVER_LIMIT = Duration.ofSeconds(1);
     /** The longest pause between two attempts to log a replacement in while logins fail. */
     private static final Duration MAX_PAUSE = Duration.ofSeconds(1);
 
@@ -230,17 +232,23 @@ public final class ConnectionReplacer<C> implements ConnectionEvictor, AutoClose
 
     /**
      * The retirement this replacement allowed was spent, so the pool has room for it and normally takes it at once
-     * ({@link #takeReady()}); if it does not, it is asked to, and if it still does not want it, the replacement may
-     * stand in for another old connection (or is closed once none is left).
+     * ({@link #takeReady()}). A busy pool may take a while (HikariCP adds connections on a thread of its own), so it
+     * is asked again every {@link #UNTAKEN} for as long as {@link #HAND_OVER_LIMIT}; only a pool that still does not
+     * want it then (it shrank meanwhile) lets the replacement stand in for another old connection. Granting that
+     * sooner would retire a second old connection before the first one's replacement joined.
      */
     private void handOver(Login<C> replacement) throws InterruptedException {
-        awaitSignal(UNTAKEN);
-        if (ready.get() == replacement) {
-            pool.refill();
+        long deadline = System.nanoTime() + HAND_OVER_LIMIT.toNanos();
+        while (ready.get() == replacement && !closed) {
             awaitSignal(UNTAKEN);
-            if (ready.get() == replacement) {
-                retirement.set(true);
+            if (ready.get() != replacement) {
+                return;
             }
+            if (System.nanoTime() - deadline > 0) {
+                retirement.set(true);
+                return;
+            }
+            pool.refill();
         }
     }
 

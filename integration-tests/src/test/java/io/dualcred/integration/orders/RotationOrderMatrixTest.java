@@ -114,9 +114,9 @@ class RotationOrderMatrixTest {
             if (order == Order.GAP) {
                 expired = letConnectionsExpire(cell, server, pool, account.user());
                 sampler = sessionsOnTheServer(server, pool, account.user());
-                deliberately(Duration.ofSeconds(storeDelaySeconds));
+                loadRunsFor(load, Duration.ofSeconds(storeDelaySeconds), cell + ": the store's delay");
             } else {
-                deliberately(Duration.ofSeconds(storeDelaySeconds));
+                loadRunsFor(load, Duration.ofSeconds(storeDelaySeconds), cell + ": the store's delay");
                 sampler = sessionsOnTheServer(server, pool, account.user());
             }
 
@@ -128,7 +128,7 @@ class RotationOrderMatrixTest {
             Load.Checkpoint beforeRevocation = load.checkpoint();
             server.removeOldPassword(account.user(), account.current());
             server.killSessionsOpenedBefore(account.user(), serverChange);
-            deliberately(AFTER_REVOCATION);
+            loadRunsFor(load, AFTER_REVOCATION, cell + ": after the revocation");
             load.close();
 
             Exposure.status(pool.status());
@@ -267,16 +267,18 @@ class RotationOrderMatrixTest {
         return server.rejectedLogins(user);
     }
 
-    /** A wait that is part of the scenario (the store's delay, the load after revoking), not a synchronisation. */
-    private static void deliberately(Duration wait) {
-        if (wait.isZero()) {
+    /**
+     * Lets the scenario's time pass under load (the store's delay, the load after revoking): waits until {@code span}
+     * has gone by since the checkpoint <em>and</em> the load completed operations after it, so a pool that stalls
+     * meanwhile is not mistaken for one that kept serving.
+     */
+    private static void loadRunsFor(Load load, Duration span, String what) {
+        if (span.isZero()) {
             return;
         }
-        try {
-            Thread.sleep(wait.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted during a deliberate wait", e);
-        }
+        Load.Checkpoint start = load.checkpoint();
+        within(what + ": the load to keep running for " + span.toMillis() + " ms", span.plus(Duration.ofSeconds(30)))
+                .until(() -> System.nanoTime() - start.nanoTime() >= span.toNanos()
+                        && load.successesSince(start) > 0);
     }
 }

@@ -130,25 +130,33 @@ final class SourceReader implements AutoCloseable {
     }
 
     private Read start(boolean fresh) {
-        Read read;
+        Read read = null;
+        long refused = 0;
+        int hanging = 0;
         synchronized (lock) {
             Read inFlight = latest;
             if (!fresh && inFlight != null && !inFlight.result.isDone() && inFlight.remainingNanos(timeout) > 0) {
                 return inFlight;
             }
-            if (running.get() >= MAX_HANGING) {
-                long sequence = ++started;
-                String problem = running.get() + " earlier reads have not answered yet; not starting another";
-                outcomes.failed(sequence, problem);
-                throw new CredentialSourceException("credential source " + source.description() + ": " + problem);
+            hanging = running.get();
+            if (hanging >= MAX_HANGING) {
+                refused = ++started;
+            } else {
+                read = new Read(++started, System.nanoTime());
+                latest = read;
+                unanswered.add(read);
             }
-            read = new Read(++started, System.nanoTime());
-            latest = read;
-            unanswered.add(read);
+        }
+        if (read == null) {
+            // Reported outside the lock: the engine logs and publishes, and the source names itself.
+            String problem = hanging + " earlier reads have not answered yet; not starting another";
+            outcomes.failed(refused, problem);
+            throw new CredentialSourceException("credential source " + source.description() + ": " + problem);
         }
         running.incrementAndGet();
         try {
-            readers.execute(() -> run(read, fresh));
+            Read toRun = read;
+            readers.execute(() -> run(toRun, fresh));
         } catch (RejectedExecutionException closed) {
             running.decrementAndGet();
             unanswered.remove(read);

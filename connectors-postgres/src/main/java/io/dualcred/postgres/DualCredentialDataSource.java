@@ -126,7 +126,7 @@ public final class DualCredentialDataSource implements DataSource, RotationContr
             throw error;
         }
         // A wake-up that raced with a successful borrow is cleared here; the caller keeps its connection.
-        failFast.leave(borrower);
+        failFast.leaveWithConnection(borrower);
         return connection;
     }
 
@@ -213,6 +213,9 @@ public final class DualCredentialDataSource implements DataSource, RotationContr
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        // First: from now on nobody is woken, so HikariCP's shutdown, which closes connections callers hold, cannot
+        // make a wake look right to a caller that holds a connection.
+        failFast.close();
         try {
             replacer.close();
             // Before HikariCP: this wakes HikariCP's connection adder if it is waiting out a backoff inside a login
@@ -293,6 +296,9 @@ public final class DualCredentialDataSource implements DataSource, RotationContr
     private Connection borrowCurrentGeneration(AllRejectedFailFast.Borrower borrower) throws SQLException {
         while (true) {
             Connection connection = borrow(borrower);
+            if (!replacer.retirementPending()) {
+                return connection;
+            }
             GenerationTaggedConnection physical = connection.unwrap(GenerationTaggedConnection.class);
             if (!replacer.mayRetire(physical.generation())) {
                 return connection;

@@ -111,9 +111,16 @@ public final class FallbackLoginDataSource implements DataSource {
         }
         failFast.loginAccepted();
         GenerationTaggedConnection tagged = new GenerationTaggedConnection(login.connection(), login.generation(),
-                this::retireNow, open::remove);
+                this::retireNow, this::closed);
         open.add(tagged);
+        // Counted before HikariCP can lend it: see AllRejectedFailFast, "Why no stray interrupt is left behind".
+        failFast.connectionHandedOut();
         return tagged;
+    }
+
+    private void closed(GenerationTaggedConnection connection) {
+        open.remove(connection);
+        failFast.connectionClosed();
     }
 
     /**

@@ -132,11 +132,123 @@ class AllRejectedFailFastTest {
     }
 
     @Test
+    void whileAConnectionExistsOrIsOnItsWayNobodyIsWokenAndOnceTheLastIsClosedTheWaitersAre() {
+        AllRejectedFailFast.Borrower borrower = enter();
+        failFast.connectionHandedOut();
+        AllCredentialsRejectedException rejected = rejection();
+
+        failFast.loginsRejected(rejected);
+        failFast.wake(failFast.marker(), true);
+        assertThat(Thread.currentThread().isInterrupted()).as("a connection lent or on its way will serve the caller")
+                .isFalse();
+
+        failFast.connectionClosed();
+        failFast.wake(failFast.marker(), false);
+        assertThat(Thread.currentThread().isInterrupted()).isTrue();
+        assertThat(failFast.leave(borrower)).isSameAs(rejected);
+        assertThat(Thread.currentThread().isInterrupted()).isFalse();
+    }
+
+    @Test
+    void aCallerWokenBeforeItsConnectionWasCountedKeepsTheConnectionAndLosesTheInterrupt() {
+        AllRejectedFailFast.Borrower borrower = enter();
+        failFast.loginsRejected(rejection());
+        assertThat(Thread.currentThread().isInterrupted()).isTrue();
+        // A login succeeds right after the wake and HikariCP lends its connection to this caller after all.
+        failFast.loginAccepted();
+        failFast.connectionHandedOut();
+
+        failFast.leaveWithConnection(borrower);
+
+        assertThat(Thread.currentThread().isInterrupted()).as("the interrupt this class caused is cleared").isFalse();
+        // The next visit starts idle: an empty pool's wake finds it waiting again.
+        failFast.connectionClosed();
+        AllRejectedFailFast.Borrower again = enter();
+        AllCredentialsRejectedException later = rejection();
+        failFast.loginsRejected(later);
+        assertThat(failFast.leave(again)).isSameAs(later);
+    }
+
+    @Test
+    void anApplicationInterruptSurvivesABorrowThatGotAConnection() {
+        AllRejectedFailFast.Borrower borrower = enter();
+        Thread.currentThread().interrupt();
+        failFast.connectionHandedOut();
+
+        failFast.leaveWithConnection(borrower);
+
+        assertThat(Thread.currentThread().isInterrupted()).isTrue();
+    }
+
+    /**
+     * Borrowers that get a connection leave with a plain store; this races them, and borrowers that get none, with
+     * wakers on another thread. A connection is counted before the borrower leaves with it and uncounted after, as
+     * HikariCP lends and closes them. Without the count's lock, or with a waker that ignored the count, a waker can
+     * interrupt a borrower that has already left with its connection, and this test sees the stray interrupt.
+     */
+    @Test
+    void wakesRacingWithBorrowersThatGetConnectionsLeaveNoInterruptBehind() throws Exception {
+        Race race = raceWithWakers(counts -> {
+            AllRejectedFailFast.Borrower borrower = failFast.enter();
+            failFast.connectionHandedOut();
+            failFast.leaveWithConnection(borrower);
+            counts.leavesWithConnection.incrementAndGet();
+            counts.checkNoInterrupt();
+            failFast.connectionClosed();
+
+            borrower = failFast.enter();
+            if (failFast.leave(borrower) != null) {
+                counts.wokenLeaves.incrementAndGet();
+            }
+            counts.checkNoInterrupt();
+        });
+
+        assertThat(race.wokenLeaves.get()).as("borrowers were woken").isPositive();
+        assertThat(race.leavesWithConnection.get()).isPositive();
+        assertThat(race.strayInterrupts.get()).isZero();
+    }
+
+    @Test
     void wakesRacingWithBorrowersOnManyThreadsLeaveNoInterruptBehind() throws Exception {
+        Race race = raceWithWakers(counts -> {
+            AllRejectedFailFast.Borrower borrower = failFast.enter();
+            if (failFast.leave(borrower) != null) {
+                counts.wokenLeaves.incrementAndGet();
+            }
+            // Whatever leave() said, the interrupt this class caused must not outlive it.
+            counts.checkNoInterrupt();
+        });
+
+        assertThat(race.wokenLeaves.get()).as("borrowers were woken").isPositive();
+        assertThat(race.strayInterrupts.get()).isZero();
+    }
+
+    /** What the borrower threads of a race saw. */
+    private static final class Race {
+        final AtomicInteger strayInterrupts = new AtomicInteger();
+        final AtomicInteger wokenLeaves = new AtomicInteger();
+        final AtomicInteger leavesWithConnection = new AtomicInteger();
+
+        void checkNoInterrupt() {
+            if (Thread.interrupted()) {
+                strayInterrupts.incrementAndGet();
+            }
+        }
+    }
+
+    /** One or more visits of a borrower thread to the pool. */
+    private interface Visits {
+        void run(Race counts) throws Exception;
+    }
+
+    /**
+     * Runs {@code visits} in a loop on four threads while this thread records rejections, sweeps and accepts logins
+     * as fast as it can for half a second.
+     */
+    private Race raceWithWakers(Visits visits) throws Exception {
         int threads = 4;
+        Race race = new Race();
         AtomicBoolean stop = new AtomicBoolean();
-        AtomicInteger strayInterrupts = new AtomicInteger();
-        AtomicInteger wokenLeaves = new AtomicInteger();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         CountDownLatch started = new CountDownLatch(threads);
         ExecutorService borrowers = Executors.newFixedThreadPool(threads);
@@ -146,14 +258,7 @@ class AllRejectedFailFastTest {
                     started.countDown();
                     try {
                         while (!stop.get()) {
-                            AllRejectedFailFast.Borrower borrower = failFast.enter();
-                            if (failFast.leave(borrower) != null) {
-                                wokenLeaves.incrementAndGet();
-                            }
-                            // Whatever leave() said, the interrupt this class caused must not outlive it.
-                            if (Thread.interrupted()) {
-                                strayInterrupts.incrementAndGet();
-                            }
+                            visits.run(race);
                         }
                     } catch (Throwable e) {
                         failure.compareAndSet(null, e);
@@ -172,10 +277,8 @@ class AllRejectedFailFastTest {
             borrowers.shutdown();
             assertThat(borrowers.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
         }
-
         assertThat(failure.get()).isNull();
-        assertThat(wokenLeaves.get()).as("borrowers were woken").isPositive();
-        assertThat(strayInterrupts.get()).isZero();
+        return race;
     }
 
     private AllRejectedFailFast.Borrower enter() {

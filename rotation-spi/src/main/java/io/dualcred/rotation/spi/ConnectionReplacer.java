@@ -143,8 +143,12 @@ public final class ConnectionReplacer<C> implements ConnectionEvictor, AutoClose
      * @return whether to retire it
      */
     public boolean mayRetire(long generation) {
+        // The pending retirement first: it is one read, and almost always false on a borrow path.
+        if (!retirement.get()) {
+            return false;
+        }
         RotationEngine rotation = engine;
-        if (rotation == null || !rotation.isStale(generation) || !retirement.get()) {
+        if (rotation == null || !rotation.isStale(generation)) {
             return false;
         }
         if (retirement.compareAndSet(true, false)) {

@@ -1,65 +1,56 @@
 package io.dualcred.drill;
 
 import java.io.PrintStream;
-import java.util.List;
 import java.util.Locale;
-import java.util.OptionalDouble;
 import java.util.stream.Collectors;
 
-/** The table printed at the end of a drill. */
+/** The tables printed at the end of a drill, one per backend and scenario, and the verdict. */
 final class ConsoleReport {
 
-    private static final List<Window> SHOWN = List.of(Window.BEFORE, Window.DURING, Window.AFTER);
+    private static final String ROW = "%-14s %9s %8s %9s %10s %6s %11s %9s%n";
 
     private ConsoleReport() {
     }
 
     static void print(Results.Drill drill, PrintStream out) {
-        for (Results.BackendRun run : drill.backends()) {
+        for (Results.BackendRun backend : drill.backends()) {
             out.println();
-            out.println(table(run, drill.run()));
+            out.println(backend.server());
+            for (Results.ScenarioRun run : backend.scenarios()) {
+                out.println();
+                out.print(table(run, drill.run()));
+            }
+            out.println();
+            out.println(noise(backend));
         }
-        out.println(verdict(drill));
+        out.println();
+        out.print(verdict(drill));
     }
 
-    /** @return the table of one backend, as printed and as shown in the README */
-    static String table(Results.BackendRun run, Results.Run settings) {
+    /** @return the table of one scenario, as printed and as shown in the report and the README */
+    static String table(Results.ScenarioRun run, Results.Run settings) {
         StringBuilder text = new StringBuilder();
-        text.append(run.server()).append('\n');
-        text.append(String.format(Locale.ROOT, "%.1f s of load, %d threads per pool, pool size %d, connection "
-                + "timeout %s, %d rotation(s)%n%n", run.seconds(), settings.threads(), settings.poolSize(),
-                Durations.format(java.time.Duration.ofMillis(settings.connectionTimeoutMillis())),
-                settings.rotations()));
-        text.append(String.format(Locale.ROOT, "%-9s %-7s %10s %9s %9s %8s %8s %8s%n", "client", "window", "ops",
-                "failed", "ok ops/s", "p50 ms", "p99 ms", "max ms"));
-        for (Results.Client client : List.of(run.plain(), run.dualcred())) {
-            for (Window window : SHOWN) {
-                WindowStats stats = client.windows().get(window);
-                text.append(String.format(Locale.ROOT, "%-9s %-7s %10s %9s %9s %8s %8s %8s%n", client.label(),
-                        window.label(), Text.count(stats.ops()), Text.count(stats.failed()),
-                        Text.rate(stats.okPerSecond()), Text.millis(stats.p50Ms()), Text.millis(stats.p99Ms()),
-                        Text.millis(stats.maxMs())));
-            }
+        text.append(String.format(Locale.ROOT, "%s, %s (store delay %s, %s), %.0f s of load%n",
+                run.backend().displayName(), run.scenario().key(),
+                Durations.format(java.time.Duration.ofMillis(settings.storeDelayMillis())),
+                settings.evict() ? "--evict" : "no evictConnections()", run.seconds()));
+        text.append(String.format(Locale.ROOT, ROW, "contender", "ops", "failed", "rejected", "first new",
+                "dip", "throughput", "old at"));
+        text.append(String.format(Locale.ROOT, ROW, "", "", "", "logins", "login ms", "", "vs fixed", "revoke"));
+        for (Results.ContenderRun contender : run.contenders()) {
+            text.append(String.format(Locale.ROOT, ROW, contender.label(), Text.count(contender.total().ops()),
+                    Text.count(contender.failed()),
+                    contender.rejectedLogins().isPresent() ? Text.count(contender.rejectedLogins().getAsLong())
+                            : "n/a",
+                    contender.firstNewLoginMillis().isPresent()
+                            ? Text.millis(contender.firstNewLoginMillis().getAsDouble()) : "never",
+                    Text.ratio(contender.dip()), Text.ratio(contender.throughputRatio()),
+                    contender.oldSessionsAtRevoke().isPresent()
+                            ? Integer.toString(contender.oldSessionsAtRevoke().getAsInt()) : "-"));
         }
-        text.append('\n');
-        int userWidth = Math.max(4, Math.max(run.plain().user().length(), run.dualcred().user().length()));
-        String format = "%-9s %-" + userWidth + "s %10s %9s %20s %16s %13s%n";
-        text.append(String.format(Locale.ROOT, format, "client", "user", "ops", "failed", "switch after change",
-                "rejected logins", "source loads"));
-        for (Results.Client client : List.of(run.plain(), run.dualcred())) {
-            text.append(String.format(Locale.ROOT, format, client.label(), client.user(),
-                    Text.count(client.total().ops()), Text.count(client.total().failed()), switchTimes(client),
-                    client.rejectedLogins().isPresent()
-                            ? Text.count(client.rejectedLogins().getAsLong()) + " (" + client.rejectedLoginsSource()
-                            + ")" : "n/a",
-                    client.sourceLoads().isPresent() ? Text.count(client.sourceLoads().getAsLong()) : "-"));
-        }
-        text.append('\n');
-        text.append("throughput dualcred/plain before the rotation: ").append(Text.ratio(run.throughputRatio()))
-                .append('\n');
-        for (Results.Client client : List.of(run.plain(), run.dualcred())) {
-            if (!client.failures().isEmpty()) {
-                text.append(client.label()).append(" failures: ").append(client.failures().stream()
+        for (Results.ContenderRun contender : run.contenders()) {
+            if (!contender.failures().isEmpty()) {
+                text.append("  ").append(contender.label()).append(" failed: ").append(contender.failures().stream()
                         .map(f -> f.kind() + " x " + Text.count(f.count())).collect(Collectors.joining("; ")))
                         .append('\n');
             }
@@ -67,32 +58,25 @@ final class ConsoleReport {
         return text.toString();
     }
 
-    static String switchTimes(Results.Client client) {
-        if (!client.dualcred()) {
-            return "never";
-        }
-        return client.switchAfterChangeMillis().stream()
-                .map(time -> time.isPresent() ? Text.millis(time.getAsDouble()) + " ms" : "no switch")
-                .collect(Collectors.joining(", "));
+    /** @return how much the two identical fixed pools differed, so a reader knows which differences are noise */
+    static String noise(Results.BackendRun backend) {
+        return String.format(Locale.ROOT, "%s noise: fixed-2 / fixed = %s before the rotations (two identical pools "
+                + "differ by %.1f %%; throughput differences within that are noise)", backend.backend().displayName(),
+                Text.ratio(backend.noise()), Math.abs(1 - backend.noise()) * 100);
     }
 
     static String verdict(Results.Drill drill) {
         StringBuilder text = new StringBuilder();
-        for (Results.BackendRun run : drill.backends()) {
-            text.append(run.backend().key()).append(": ");
-            if (run.passed()) {
-                text.append("PASS - dualcred failed 0 of ").append(Text.count(run.dualcred().total().ops()))
-                        .append(" operations; the plain pool failed ").append(Text.count(run.plain().total()
-                                .failed())).append('\n');
+        for (Results.BackendRun backend : drill.backends()) {
+            text.append(backend.backend().key()).append(": ");
+            if (backend.passed()) {
+                text.append("PASS - dualcred failed no operation and had no more failed operations and rejected "
+                        + "logins than any other contender, in every scenario\n");
             } else {
-                text.append("FAIL - ").append(String.join("; ", run.problems())).append('\n');
+                text.append("FAIL - ").append(backend.scenarios().stream().flatMap(run -> run.problems().stream())
+                        .collect(Collectors.joining("; "))).append('\n');
             }
         }
         return text.toString();
-    }
-
-    static OptionalDouble firstSwitch(Results.Client client) {
-        return client.switchAfterChangeMillis().isEmpty() ? OptionalDouble.empty()
-                : client.switchAfterChangeMillis().get(0);
     }
 }

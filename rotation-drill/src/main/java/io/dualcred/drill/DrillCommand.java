@@ -21,27 +21,36 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code ./drill}: rehearses a password rotation under load with a plain pool and a dualcred pool side by side, and
- * reports what each of them went through.
+ * {@code ./drill}: rehearses a password rotation under load with dualcred and the alternatives a careful team would
+ * write side by side, in the runbook's order and in the gap order, and reports what each of them went through.
  */
 @Command(name = "drill", sortOptions = false, usageHelpWidth = 110,
         description = {
-            "Rehearses a password rotation under load. For each backend, a plain pool (one fixed password, as "
-                    + "services are configured today) and a dualcred pool (CURRENT and NEXT from a secret store) run "
-                    + "side by side against the same server while the runbook rotates the passwords: stage NEXT, "
-                    + "change the password on the server, wait for the switch, verify, promote, revoke and terminate "
-                    + "the sessions opened before the change.",
+            "Rehearses a password rotation under load and compares dualcred with what teams write without it. "
+                    + "Per backend, every contender gets its own user and secret directory, the same load and the "
+                    + "same operator steps at the same moments. PostgreSQL: fixed (plain HikariCP, one password), "
+                    + "provider (HikariCP's credentials provider reading CURRENT at every new connection), watcher "
+                    + "(plain HikariCP plus a store watcher calling setPassword and softEvictConnections()), dualcred. "
+                    + "Redis: fixed, provider (Jedis credentials provider reading CURRENT), dualcred (RedisClient) "
+                    + "and dualcred-pool (JedisPool). A second fixed pool, fixed-2, is the noise control.",
+            "",
+            "Scenarios: runbook (stage NEXT, change the server, promote after the store delay, verify, revoke) and "
+                    + "gap (stage NEXT, change the server, connections expire so that every pool must log in again, "
+                    + "promote after the store delay, revoke). Nobody calls evictConnections() unless --evict says "
+                    + "so, and then every contender with an equivalent gets it.",
             "",
             "By default it starts embedded PostgreSQL and Redis servers; --postgres-url and --redis-url point it at "
-                    + "staging servers instead (it creates two throw-away users there and removes them at the end).",
+                    + "staging servers instead (it creates throw-away users there and removes them at the end).",
             ""},
         footer = {
             "",
-            "Exit status: 0 when the dualcred pools failed no operation and switched on every backend, 1 when they "
-                    + "did not, 2 for a usage error, 3 when the drill could not run.",
+            "Exit status: 0 when dualcred failed no operation in every scenario and no other contender had fewer "
+                    + "failed operations or rejected logins; 1 when one did (it is named); 2 for a usage error; 3 "
+                    + "when the drill could not run.",
             "Examples:",
             "  ./drill",
-            "  ./drill --backend redis --duration 60s --rotations 3",
+            "  ./drill --backend redis --scenario gap --store-delay 10s",
+            "  ./drill --evict",
             "  ./drill --backend postgres --postgres-url postgresql://admin:secret@db.staging:5432/app",
             ""})
 public final class DrillCommand implements Callable<Integer> {
@@ -51,21 +60,37 @@ public final class DrillCommand implements Callable<Integer> {
         postgres, redis, both
     }
 
-    @Option(names = "--duration", defaultValue = "20s", converter = Durations.class, paramLabel = "DURATION",
-            description = "Load per backend, e.g. 20s, 90s, 2m (default: ${DEFAULT-VALUE}).")
+    /** How the scenarios are chosen on the command line. */
+    enum ScenarioChoice {
+        runbook, gap, both
+    }
+
+    @Option(names = "--scenario", defaultValue = "both", paramLabel = "runbook|gap|both",
+            description = "Which scenarios to run on each backend (default: ${DEFAULT-VALUE}).")
+    private ScenarioChoice scenario;
+
+    @Option(names = "--store-delay", defaultValue = "2s", converter = Durations.class, paramLabel = "DURATION",
+            description = "From the server change (gap: from the expiry) to the promotion in the store "
+                    + "(default: ${DEFAULT-VALUE}).")
+    private Duration storeDelay;
+
+    @Option(names = "--evict",
+            description = "Right after the server change, call each contender's eviction: evictConnections() on "
+                    + "dualcred, softEvictConnections() / clear() on the alternatives that read the store.")
+    private boolean evict;
+
+    @Option(names = "--duration", defaultValue = "5s", converter = Durations.class, paramLabel = "DURATION",
+            description = "Steady load measured before each rotation, the throughput baseline "
+                    + "(default: ${DEFAULT-VALUE}).")
     private Duration duration;
 
     @Option(names = "--threads", defaultValue = "16", paramLabel = "N",
-            description = "Load threads per pool (default: ${DEFAULT-VALUE}).")
+            description = "Load threads per contender (default: ${DEFAULT-VALUE}).")
     private int threads;
 
     @Option(names = "--pool-size", defaultValue = "8", paramLabel = "N",
             description = "Connections per pool (default: ${DEFAULT-VALUE}).")
     private int poolSize;
-
-    @Option(names = "--rotations", defaultValue = "1", paramLabel = "N",
-            description = "Rotations per backend, spread evenly over the run (default: ${DEFAULT-VALUE}).")
-    private int rotations;
 
     @Option(names = "--backend", defaultValue = "both", paramLabel = "postgres|redis|both",
             description = "Which backends to drill (default: ${DEFAULT-VALUE}).")
@@ -93,7 +118,7 @@ public final class DrillCommand implements Callable<Integer> {
     private Path json;
 
     @Option(names = "--connection-timeout", defaultValue = "2s", converter = Durations.class, paramLabel = "DURATION",
-            description = "How long a caller waits for a connection, in both pools (default: ${DEFAULT-VALUE}).")
+            description = "How long a caller waits for a connection, in every pool (default: ${DEFAULT-VALUE}).")
     private Duration connectionTimeout;
 
     @Option(names = "--log", paramLabel = "PATH",
@@ -149,12 +174,17 @@ public final class DrillCommand implements Callable<Integer> {
         }
         List<Backend> backends = backend == BackendChoice.both ? List.of(Backend.POSTGRES, Backend.REDIS)
                 : List.of(backend == BackendChoice.postgres ? Backend.POSTGRES : Backend.REDIS);
-        DrillSettings settings = new DrillSettings(duration, threads, poolSize, rotations, connectionTimeout);
+        List<Scenario> scenarios = scenario == ScenarioChoice.both ? List.of(Scenario.RUNBOOK, Scenario.GAP)
+                : List.of(scenario == ScenarioChoice.runbook ? Scenario.RUNBOOK : Scenario.GAP);
+        DrillSettings settings = new DrillSettings(duration, threads, poolSize, connectionTimeout, storeDelay, evict,
+                scenarios);
         Progress progress = new Progress(out);
         progress.line("dualcred rotation drill: " + String.join(" and ", backends.stream().map(Backend::key)
-                .toList()) + "; " + Durations.format(duration) + " of load each, " + threads + " threads per pool, "
-                + "pool size " + poolSize + ", " + rotations + " rotation(s)");
+                .toList()) + "; scenarios " + String.join(" and ", scenarios.stream().map(Scenario::key).toList())
+                + "; " + threads + " threads per contender, pool size " + poolSize + ", store delay "
+                + Durations.format(storeDelay) + (evict ? ", --evict" : ", no evictConnections()"));
         Instant started = Instant.now();
+        long startedNanos = System.nanoTime();
         List<Results.BackendRun> runs = new ArrayList<>();
         try (Cleanup cleanup = new Cleanup()) {
             Thread hook = new Thread(cleanup::close, "drill-cleanup");
@@ -162,7 +192,13 @@ public final class DrillCommand implements Callable<Integer> {
             try {
                 List<ServerTarget> targets = targets(backends, progress, cleanup);
                 for (ServerTarget target : targets) {
-                    runs.add(new BackendDrill(target, settings, progress, cleanup).run());
+                    progress.line(target.backend().key() + ": " + target.description());
+                    List<Results.ScenarioRun> scenarioRuns = new ArrayList<>();
+                    for (Scenario chosen : scenarios) {
+                        scenarioRuns.add(new ScenarioDrill(target, settings, chosen, progress, cleanup).run());
+                    }
+                    runs.add(new Results.BackendRun(target.backend(), target.description(),
+                            List.copyOf(scenarioRuns), noise(scenarioRuns)));
                 }
             } finally {
                 try {
@@ -173,13 +209,15 @@ public final class DrillCommand implements Callable<Integer> {
             }
         }
         Results.Drill drill = new Results.Drill(new Results.Run(started, duration.toMillis() / 1000.0, threads,
-                poolSize, rotations, connectionTimeout.toMillis(), Runtime.getRuntime().availableProcessors(),
+                poolSize, connectionTimeout.toMillis(), storeDelay.toMillis(), evict,
+                Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.runtime.version", System.getProperty("java.version")),
                 System.getProperty("os.name") + " " + System.getProperty("os.arch"),
-                settings.samplePeriod().toMillis()), List.copyOf(runs));
+                DrillSettings.SLICE.toMillis()), List.copyOf(runs));
         write(report, HtmlReport.render(drill));
         write(json, JsonReport.render(drill));
         ConsoleReport.print(drill, out);
+        out.printf(java.util.Locale.ROOT, "drill took %.0f s%n", (System.nanoTime() - startedNanos) / 1e9);
         out.println("report: " + report.toAbsolutePath());
         out.println("json:   " + json.toAbsolutePath());
         Path logged = Path.of(System.getProperty("dualcred.drill.log")).toAbsolutePath();
@@ -193,14 +231,14 @@ public final class DrillCommand implements Callable<Integer> {
     private void validate() {
         CommandLine.ParameterException problem = null;
         CommandLine line = new CommandLine(this);
-        if (duration.compareTo(Duration.ofSeconds(2)) < 0) {
-            problem = new CommandLine.ParameterException(line, "--duration must be at least 2s");
+        if (duration.compareTo(Duration.ofSeconds(1)) < 0) {
+            problem = new CommandLine.ParameterException(line, "--duration must be at least 1s");
+        } else if (storeDelay.isNegative() || storeDelay.compareTo(Duration.ofMinutes(5)) > 0) {
+            problem = new CommandLine.ParameterException(line, "--store-delay must be between 0s and 5m");
         } else if (threads < 1 || threads > 1024) {
             problem = new CommandLine.ParameterException(line, "--threads must be between 1 and 1024");
         } else if (poolSize < 1 || poolSize > 200) {
             problem = new CommandLine.ParameterException(line, "--pool-size must be between 1 and 200");
-        } else if (rotations < 1 || rotations > 20) {
-            problem = new CommandLine.ParameterException(line, "--rotations must be between 1 and 20");
         } else if (connectionTimeout.compareTo(Duration.ofMillis(250)) < 0) {
             problem = new CommandLine.ParameterException(line, "--connection-timeout must be at least 250ms");
         }
@@ -264,6 +302,17 @@ public final class DrillCommand implements Callable<Integer> {
             }
         }
         return targets;
+    }
+
+    /** @return fixed-2's successful ops/s before the rotations divided by fixed's, over every scenario */
+    private static double noise(List<Results.ScenarioRun> runs) {
+        double fixed = 0;
+        double fixed2 = 0;
+        for (Results.ScenarioRun run : runs) {
+            fixed += run.get(Contender.FIXED).windows().get(Window.BEFORE).okPerSecond();
+            fixed2 += run.get(Contender.FIXED_2).windows().get(Window.BEFORE).okPerSecond();
+        }
+        return fixed2 / fixed;
     }
 
     private static Path sibling(Path path, String extension) {

@@ -1,31 +1,41 @@
 package io.dualcred.drill;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
- * How hard and how long to drill each backend.
+ * How hard and how long to drill each backend, and what the operator does.
  *
- * @param duration load per backend
- * @param threads load threads per client
+ * @param steady steady load measured before each rotation (the throughput baseline)
+ * @param threads load threads per contender
  * @param poolSize connections per pool
- * @param rotations rotations per backend
- * @param connectionTimeout how long a caller waits for a connection, in both pools
+ * @param connectionTimeout how long a caller waits for a connection, in every pool
+ * @param storeDelay from the server change (in the gap scenario: from the end of the expiry) to the promotion
+ * @param evict whether the operator calls each contender's eviction right after the server change
+ * @param scenarios the scenarios to run on each backend, in order
  */
-record DrillSettings(Duration duration, int threads, int poolSize, int rotations, Duration connectionTimeout) {
+record DrillSettings(Duration steady, int threads, int poolSize, Duration connectionTimeout, Duration storeDelay,
+                     boolean evict, List<Scenario> scenarios) {
 
-    /** @return the warm-up at the start of each backend's load, excluded from the windows */
+    /** The chart's and the dip's slice. */
+    static final Duration SLICE = Duration.ofMillis(250);
+
+    /** @return the warm-up at the start of each scenario's load, excluded from the windows */
     Duration warmup() {
-        return Duration.ofMillis(Math.min(1_000, duration.toMillis() / 10));
+        return Duration.ofMillis(Math.min(1_000, steady.toMillis() / 2));
     }
 
-    /** @return when rotation {@code k} (from 1) starts, from the start of the load: spread evenly after warm-up */
-    Duration rotationStart(int k) {
-        Duration steady = duration.minus(warmup());
-        return warmup().plus(steady.multipliedBy(k).dividedBy(rotations + 1));
+    /**
+     * @return how long the operator's check after the promotion may take before revoking anyway; long enough for a
+     *     pool that replaces its connections by itself, short enough to keep the drill quick
+     */
+    Duration verifyLimit() {
+        return Duration.ofSeconds(5);
     }
 
-    /** @return the sampling period of the chart: about 80 points per run, between 100 and 250 ms */
-    Duration samplePeriod() {
-        return Duration.ofMillis(Math.max(100, Math.min(250, duration.toMillis() / 80)));
+    /** @return the load after the revocation: a pool that must log in again meets the rejection and times out */
+    Duration after() {
+        return connectionTimeout.plusSeconds(1).compareTo(Duration.ofSeconds(3)) > 0
+                ? connectionTimeout.plusSeconds(1) : Duration.ofSeconds(3);
     }
 }

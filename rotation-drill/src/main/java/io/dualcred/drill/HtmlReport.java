@@ -1,22 +1,29 @@
 package io.dualcred.drill;
 
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.ToDoubleFunction;
 import java.util.function.ToLongFunction;
 
 /**
- * The HTML report: one self-contained file (inline CSS and SVG, no script, nothing fetched) with, per backend, a
- * latency chart and a throughput chart over time marking the rotation steps, the table and the steps' details.
+ * The HTML report: one self-contained file (inline CSS and SVG, no script, nothing fetched) with, per backend and
+ * scenario, one chart of every contender's successful operations per second with the operator's steps marked, the
+ * table, the steps' details and the failures by kind.
  */
 final class HtmlReport {
 
-    private static final String PLAIN = "#e8590c";
-    private static final String DUALCRED = "#1c7ed6";
-    private static final String FAILED = "#c92a2a";
+    /** One colour per contender, the same in every chart. */
+    private static final Map<Contender, String> COLORS = new EnumMap<>(Map.of(
+            Contender.FIXED, "#e8590c",
+            Contender.FIXED_2, "#f59f00",
+            Contender.PROVIDER, "#7048e8",
+            Contender.WATCHER, "#2b8a3e",
+            Contender.DUALCRED, "#1c7ed6",
+            Contender.DUALCRED_POOL, "#0c8599"));
     private static final int WIDTH = 1000;
-    private static final int HEIGHT = 280;
+    private static final int HEIGHT = 300;
     private static final int LEFT = 70;
     private static final int RIGHT = 20;
     private static final int TOP = 36;
@@ -30,18 +37,23 @@ final class HtmlReport {
         StringBuilder html = new StringBuilder();
         html.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
                 .append("<title>dualcred rotation drill</title>\n<style>\n").append(STYLE).append("</style>\n")
-                .append("</head>\n<body>\n<h1>dualcred rotation drill</h1>\n");
+                .append("</head>\n<body>\n<h1>dualcred rotation drill <span class=\"")
+                .append(drill.passed() ? "pass\">PASS" : "fail\">FAIL").append("</span></h1>\n");
         html.append("<p class=\"meta\">Started ").append(escape(run.started().toString())).append(" &middot; ")
-                .append(Text.rate(run.durationSeconds())).append(" s of load per backend &middot; ")
-                .append(run.threads()).append(" threads per pool &middot; pool size ").append(run.poolSize())
+                .append(Text.rate(run.steadySeconds())).append(" s of steady load before each rotation &middot; ")
+                .append(run.threads()).append(" threads per contender &middot; pool size ").append(run.poolSize())
                 .append(" &middot; connection timeout ").append(run.connectionTimeoutMillis()).append(" ms &middot; ")
-                .append(run.rotations()).append(" rotation(s) &middot; ").append(run.cores()).append(" cores, Java ")
-                .append(escape(run.java())).append(", ").append(escape(run.os())).append("</p>\n");
-        html.append("<p>Each backend runs a <b class=\"plain\">plain pool</b> (one fixed password, as services are "
-                + "configured today) and a <b class=\"dualcred\">dualcred pool</b> (CURRENT and NEXT from a secret "
-                + "store) side by side, under the same continuous load against the same server, while the runbook "
-                + "rotates the passwords of both pools' users. Latency counts every operation, failed ones "
-                + "too.</p>\n");
+                .append("store delay ").append(run.storeDelayMillis()).append(" ms &middot; ")
+                .append(run.evict() ? "--evict" : "no evictConnections()").append(" &middot; ").append(run.cores())
+                .append(" cores, Java ").append(escape(run.java())).append(", ").append(escape(run.os()))
+                .append("</p>\n");
+        html.append("<p>Every contender has its own user and, except the fixed pools, its own secret directory; all "
+                + "run the same continuous load against the same server and are rotated by the same operator steps "
+                + "at the same moments. None gets an operator call the others do not get. <b>fixed</b> and "
+                + "<b>fixed-2</b> are identical plain pools with one password: how much they differ is the run's "
+                + "noise. <b>dip</b>: lowest successful ops/s in a " + run.sliceMillis() + " ms slice from the "
+                + "server change on, divided by the median slice before it. <b>old at revoke</b>: sessions opened "
+                + "before the server change that the revocation found and terminated.</p>\n");
         for (Results.BackendRun backend : drill.backends()) {
             section(html, backend, run);
         }
@@ -49,85 +61,55 @@ final class HtmlReport {
         return html.toString();
     }
 
-    private static void section(StringBuilder html, Results.BackendRun run, Results.Run settings) {
-        html.append("<section>\n<h2>").append(run.backend().displayName()).append(" <span class=\"")
-                .append(run.passed() ? "pass\">PASS" : "fail\">FAIL").append("</span></h2>\n");
-        html.append("<p class=\"meta\">").append(escape(run.server())).append(" &middot; plain user <code>")
-                .append(escape(run.plain().user())).append("</code> &middot; dualcred user <code>")
-                .append(escape(run.dualcred().user())).append("</code></p>\n");
-        if (!run.passed()) {
-            html.append("<p class=\"problems\">").append(escape(String.join("; ", run.problems()))).append("</p>\n");
-        }
-        html.append(headline(run));
-        List<Span> spans = spans(run.dualcred().samples());
-        List<Series> latency = List.of(
-                new Series("plain p99", PLAIN, false, points(run.plain(), Timeline.Sample::p99Ms)),
-                new Series("plain max", PLAIN, true, points(run.plain(), Timeline.Sample::maxMs)),
-                new Series("dualcred p99", DUALCRED, false, points(run.dualcred(), Timeline.Sample::p99Ms)),
-                new Series("dualcred max", DUALCRED, true, points(run.dualcred(), Timeline.Sample::maxMs)));
-        html.append("<figure>\n").append(chart("Latency per " + periodLabel(settings) + " (log scale)", latency, true,
-                run, spans)).append("</figure>\n");
-        double minimum = settings.samplePeriodMillis() / 1000.0 * 0.8;
-        List<Series> throughput = List.of(
-                new Series("plain ok ops/s", PLAIN, false, rates(run.plain(), minimum, Timeline.Sample::succeeded)),
-                new Series("dualcred ok ops/s", DUALCRED, false,
-                        rates(run.dualcred(), minimum, Timeline.Sample::succeeded)),
-                new Series("plain failed ops/s", FAILED, true, rates(run.plain(), minimum, Timeline.Sample::failed)),
-                new Series("dualcred failed ops/s", "#862e9c", true,
-                        rates(run.dualcred(), minimum, Timeline.Sample::failed)));
-        html.append("<figure>\n").append(chart("Operations per second", throughput, false, run, spans))
-                .append("</figure>\n");
-        html.append("<pre class=\"table\">").append(escape(ConsoleReport.table(run, settings))).append("</pre>\n");
-        html.append("<h3>Rotation steps</h3>\n<ol class=\"steps\">\n");
-        for (Results.Step step : run.steps()) {
-            html.append("<li value=\"").append(step.number()).append("\"><b>").append(escape(step.name()))
-                    .append("</b> <span class=\"t\">at ").append(String.format(Locale.ROOT, "%.2f", step.atSeconds()))
-                    .append(" s</span><br>").append(escape(step.detail())).append("</li>\n");
-        }
-        html.append("</ol>\n");
-        for (Results.Client client : List.of(run.plain(), run.dualcred())) {
-            if (client.failures().isEmpty()) {
-                continue;
+    private static void section(StringBuilder html, Results.BackendRun backend, Results.Run settings) {
+        html.append("<section>\n<h2>").append(backend.backend().displayName()).append(" <span class=\"")
+                .append(backend.passed() ? "pass\">PASS" : "fail\">FAIL").append("</span></h2>\n");
+        html.append("<p class=\"meta\">").append(escape(backend.server())).append(" &middot; ")
+                .append(escape(ConsoleReport.noise(backend))).append("</p>\n");
+        for (Results.ScenarioRun run : backend.scenarios()) {
+            html.append("<h3>").append(escape(backend.backend().displayName() + ", " + run.scenario().key()))
+                    .append(": ").append(escape(run.scenario().summary())).append("</h3>\n");
+            if (!run.problems().isEmpty()) {
+                html.append("<p class=\"problems\">").append(escape(String.join("; ", run.problems())))
+                        .append("</p>\n");
             }
-            html.append("<h3>").append(client.label()).append(" failures</h3>\n<table class=\"failures\">")
-                    .append("<tr><th>kind</th><th>count</th><th>first message</th></tr>\n");
-            for (Results.FailureKind failure : client.failures()) {
-                html.append("<tr><td>").append(escape(failure.kind())).append("</td><td class=\"n\">")
-                        .append(Text.count(failure.count())).append("</td><td>").append(escape(failure.example()))
-                        .append("</td></tr>\n");
+            double minimum = settings.sliceMillis() / 1000.0 * 0.8;
+            List<Series> throughput = new ArrayList<>();
+            for (Results.ContenderRun contender : run.contenders()) {
+                throughput.add(new Series(contender.label(), COLORS.get(contender.contender()),
+                        contender.contender() == Contender.FIXED_2,
+                        rates(contender, minimum, Timeline.Sample::succeeded)));
             }
-            html.append("</table>\n");
-        }
-        if (!run.dualcred().events().isEmpty()) {
-            html.append("<p class=\"meta\">dualcred events: ");
-            List<String> events = new ArrayList<>();
-            run.dualcred().events().forEach((name, count) -> events.add(escape(name) + " &times; " + count));
-            html.append(String.join(", ", events)).append("</p>\n");
+            List<Span> spans = spans(run.contenders().get(0).samples());
+            html.append("<figure>\n").append(chart("Successful operations per second, per contender", throughput,
+                    run, spans)).append("</figure>\n");
+            html.append("<pre class=\"table\">").append(escape(ConsoleReport.table(run, settings)))
+                    .append("</pre>\n");
+            html.append("<ol class=\"steps\">\n");
+            for (Results.Step step : run.steps()) {
+                html.append("<li value=\"").append(step.number()).append("\"><b>").append(escape(step.name()))
+                        .append("</b> <span class=\"t\">at ")
+                        .append(String.format(Locale.ROOT, "%.2f", step.atSeconds())).append(" s</span> ")
+                        .append(escape(step.detail())).append("</li>\n");
+            }
+            html.append("</ol>\n");
+            List<Results.ContenderRun> failing = run.contenders().stream()
+                    .filter(contender -> !contender.failures().isEmpty()).toList();
+            if (!failing.isEmpty()) {
+                html.append("<table class=\"failures\"><tr><th>contender</th><th>kind</th><th>count</th>")
+                        .append("<th>first message</th></tr>\n");
+                for (Results.ContenderRun contender : failing) {
+                    for (Results.FailureKind failure : contender.failures()) {
+                        html.append("<tr><td>").append(escape(contender.label())).append("</td><td>")
+                                .append(escape(failure.kind())).append("</td><td class=\"n\">")
+                                .append(Text.count(failure.count())).append("</td><td>")
+                                .append(escape(failure.example())).append("</td></tr>\n");
+                    }
+                }
+                html.append("</table>\n");
+            }
         }
         html.append("</section>\n");
-    }
-
-    private static String headline(Results.BackendRun run) {
-        return "<div class=\"cards\">"
-                + card("plain failed ops", Text.count(run.plain().total().failed()), "plain")
-                + card("dualcred failed ops", Text.count(run.dualcred().total().failed()), "dualcred")
-                + card("dualcred switched after the change", ConsoleReport.switchTimes(run.dualcred()), "dualcred")
-                + card("rejected logins plain / dualcred", count(run.plain()) + " / " + count(run.dualcred()), "")
-                + card("throughput dualcred / plain", Text.ratio(run.throughputRatio()), "")
-                + "</div>\n";
-    }
-
-    private static String count(Results.Client client) {
-        return client.rejectedLogins().isPresent() ? Text.count(client.rejectedLogins().getAsLong()) : "n/a";
-    }
-
-    private static String card(String label, String value, String kind) {
-        return "<div class=\"card " + kind + "\"><div class=\"v\">" + escape(value) + "</div><div class=\"l\">"
-                + escape(label) + "</div></div>";
-    }
-
-    private static String periodLabel(Results.Run settings) {
-        return settings.samplePeriodMillis() + " ms";
     }
 
     /** A line on a chart; NaN values break it. */
@@ -139,7 +121,7 @@ final class HtmlReport {
      * steps are merged with their neighbours, so that a handful of operations in a few milliseconds does not
      * show as a spike.
      */
-    private static List<double[]> rates(Results.Client client, double minimumSeconds,
+    private static List<double[]> rates(Results.ContenderRun client, double minimumSeconds,
                                         ToLongFunction<Timeline.Sample> count) {
         List<double[]> points = new ArrayList<>();
         double start = -1;
@@ -164,28 +146,8 @@ final class HtmlReport {
         return points;
     }
 
-    /** Dots on the latency chart where a client's operations failed. */
-    private static List<double[]> failureDots(Results.Client client) {
-        List<double[]> dots = new ArrayList<>();
-        for (Timeline.Sample sample : client.samples()) {
-            if (sample.failed() > 0 && !Double.isNaN(sample.maxMs())) {
-                dots.add(new double[] {sample.atSeconds() - sample.periodSeconds() / 2, sample.maxMs(),
-                        sample.failed()});
-            }
-        }
-        return dots;
-    }
-
     /** A stretch of time in one window, shaded on the charts. */
     private record Span(Window window, double from, double to) {
-    }
-
-    private static List<double[]> points(Results.Client client, ToDoubleFunction<Timeline.Sample> value) {
-        List<double[]> points = new ArrayList<>();
-        for (Timeline.Sample sample : client.samples()) {
-            points.add(new double[] {sample.atSeconds() - sample.periodSeconds() / 2, value.applyAsDouble(sample)});
-        }
-        return points;
     }
 
     private static List<Span> spans(List<Timeline.Sample> samples) {
@@ -202,8 +164,8 @@ final class HtmlReport {
         return spans;
     }
 
-    private static String chart(String title, List<Series> series, boolean log, Results.BackendRun run,
-                                List<Span> spans) {
+    private static String chart(String title, List<Series> series, Results.ScenarioRun run, List<Span> spans) {
+        boolean log = false;
         double seconds = Math.max(run.seconds(), 0.001);
         double min = Double.MAX_VALUE;
         double max = 0;
@@ -299,17 +261,6 @@ final class HtmlReport {
                     .append('"').append(line.dashed() ? " stroke-dasharray=\"4 3\" opacity=\"0.8\"" : "")
                     .append("><title>").append(escape(line.name())).append("</title></path>\n");
         }
-        if (log) {
-            for (Results.Client client : List.of(run.plain(), run.dualcred())) {
-                String color = client.dualcred() ? DUALCRED : PLAIN;
-                for (double[] dot : failureDots(client)) {
-                    svg.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.2\" fill=\"%s\" "
-                            + "stroke=\"%s\" stroke-width=\"1.2\"><title>%s: %s failed</title></circle>%n",
-                            scale.x(dot[0]), scale.y(Math.min(Math.max(dot[1], low), high)), color, FAILED,
-                            client.label(), Text.count((long) dot[2])));
-                }
-            }
-        }
         svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" class=\"frame\"/>%n",
                 LEFT, TOP, WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM));
         // legend, right-aligned
@@ -326,9 +277,8 @@ final class HtmlReport {
         }
         svg.append("</svg>\n");
         svg.append("<figcaption>Shaded: <span class=\"sw warmup\"></span> warm-up and stopping (not in the "
-                + "table's windows), <span class=\"sw during\"></span> during the rotation (server change to "
-                + "revocation). Numbered lines: rotation steps (hover for details)."
-                + (log ? " Dots: periods with failed operations, at their slowest operation." : "")
+                + "table's windows), <span class=\"sw during\"></span> from the server change to the revocation. Numbered "
+                + "lines: the operator's steps (hover for details). Dashed: fixed-2, the noise control."
                 + "</figcaption>\n");
         return svg.toString();
     }

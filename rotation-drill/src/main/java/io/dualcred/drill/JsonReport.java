@@ -5,11 +5,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 /**
- * The JSON summary: one object per backend with {@code plain}, {@code dualcred} and {@code throughput_ratio}, plus
- * the settings, the steps, per-window numbers and the chart's samples.
+ * The JSON summary. Per backend: {@code scenarios.<scenario>.<contender>} with {@code ops}, {@code errors},
+ * {@code rejected_logins}, {@code first_new_login_ms}, {@code dip} and {@code throughput_ratio} (plus failures by
+ * kind, windows and the chart's slices), and {@code noise}. The keys of the first drill stay: {@code plain} and
+ * {@code dualcred} (the {@code fixed} and {@code dualcred} contenders of the first scenario) and
+ * {@code throughput_ratio} (dualcred / fixed before that scenario's rotation).
  */
 final class JsonReport {
 
@@ -21,11 +25,13 @@ final class JsonReport {
         Results.Run run = drill.run();
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("started", run.started().toString());
-        settings.put("duration_s", run.durationSeconds());
+        settings.put("steady_s", run.steadySeconds());
         settings.put("threads", run.threads());
         settings.put("pool_size", run.poolSize());
-        settings.put("rotations", run.rotations());
         settings.put("connection_timeout_ms", run.connectionTimeoutMillis());
+        settings.put("store_delay_ms", run.storeDelayMillis());
+        settings.put("evict", run.evict());
+        settings.put("slice_ms", run.sliceMillis());
         settings.put("cores", run.cores());
         settings.put("java", run.java());
         settings.put("os", run.os());
@@ -33,84 +39,100 @@ final class JsonReport {
         for (Results.BackendRun backend : drill.backends()) {
             Map<String, Object> object = new LinkedHashMap<>();
             object.put("server", backend.server());
-            object.put("seconds", backend.seconds());
-            object.put("plain", client(backend.plain()));
-            object.put("dualcred", client(backend.dualcred()));
-            object.put("throughput_ratio", backend.throughputRatio());
-            object.put("passed", backend.passed());
-            object.put("problems", backend.problems());
-            List<Object> steps = new ArrayList<>();
-            for (Results.Step step : backend.steps()) {
-                Map<String, Object> entry = new LinkedHashMap<>();
-                entry.put("step", step.number());
-                entry.put("name", step.name());
-                entry.put("t_s", step.atSeconds());
-                entry.put("detail", step.detail());
-                steps.add(entry);
+            Results.ScenarioRun first = backend.scenarios().get(0);
+            object.put("plain", contender(first.get(Contender.FIXED)));
+            object.put("dualcred", contender(first.get(Contender.DUALCRED)));
+            object.put("throughput_ratio", first.get(Contender.DUALCRED).throughputRatio());
+            Map<String, Object> scenarios = new LinkedHashMap<>();
+            for (Results.ScenarioRun scenario : backend.scenarios()) {
+                Map<String, Object> contenders = new LinkedHashMap<>();
+                for (Results.ContenderRun contender : scenario.contenders()) {
+                    contenders.put(contender.label(), contender(contender));
+                }
+                contenders.put("seconds", scenario.seconds());
+                contenders.put("steps", steps(scenario));
+                contenders.put("problems", scenario.problems());
+                scenarios.put(scenario.scenario().key(), contenders);
             }
-            object.put("steps", steps);
+            object.put("scenarios", scenarios);
+            object.put("noise", backend.noise());
+            object.put("passed", backend.passed());
             root.put(backend.backend().key(), object);
         }
         root.put("passed", drill.passed());
         return Json.write(root);
     }
 
-    private static Map<String, Object> client(Results.Client client) {
+    private static List<Object> steps(Results.ScenarioRun scenario) {
+        List<Object> steps = new ArrayList<>();
+        for (Results.Step step : scenario.steps()) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("step", step.number());
+            entry.put("name", step.name());
+            entry.put("t_s", step.atSeconds());
+            entry.put("detail", step.detail());
+            steps.add(entry);
+        }
+        return steps;
+    }
+
+    private static Map<String, Object> contender(Results.ContenderRun contender) {
         Map<String, Object> object = new LinkedHashMap<>();
-        object.put("user", client.user());
-        object.put("ops", client.total().ops());
-        object.put("errors", client.total().failed());
-        object.put("ok_ops_per_s", client.total().okPerSecond());
-        object.put("p50_ms", client.total().p50Ms());
-        object.put("p99_ms", client.total().p99Ms());
-        object.put("max_ms", client.total().maxMs());
-        object.put("rejected_logins", value(client.rejectedLogins()));
-        object.put("rejected_logins_counted_by", client.rejectedLoginsSource());
-        if (client.dualcred()) {
-            object.put("source_loads", value(client.sourceLoads()));
-            object.put("switches", value(client.switches()));
-            object.put("promotions", value(client.promotions()));
-            List<Object> switchTimes = new ArrayList<>();
-            for (OptionalDouble time : client.switchAfterChangeMillis()) {
-                switchTimes.add(time.isPresent() ? time.getAsDouble() : null);
-            }
-            object.put("switch_after_change_ms", switchTimes);
-            object.put("events", client.events());
+        object.put("description", contender.description());
+        object.put("user", contender.user());
+        object.put("ops", contender.total().ops());
+        object.put("errors", contender.failed());
+        object.put("rejected_logins", value(contender.rejectedLogins()));
+        object.put("first_new_login_ms", value(contender.firstNewLoginMillis()));
+        object.put("dip", finite(contender.dip()));
+        object.put("throughput_ratio", finite(contender.throughputRatio()));
+        object.put("old_sessions_at_revoke", value(contender.oldSessionsAtRevoke()));
+        object.put("ok_ops_per_s", contender.total().okPerSecond());
+        object.put("p50_ms", finite(contender.total().p50Ms()));
+        object.put("p99_ms", finite(contender.total().p99Ms()));
+        object.put("max_ms", finite(contender.total().maxMs()));
+        Map<String, Object> failures = new LinkedHashMap<>();
+        for (Results.FailureKind failure : contender.failures()) {
+            failures.put(failure.kind(), failure.count());
+        }
+        object.put("errors_by_kind", failures);
+        if (!contender.events().isEmpty()) {
+            object.put("events", contender.events());
         }
         Map<String, Object> windows = new LinkedHashMap<>();
         for (Window window : Window.values()) {
-            WindowStats stats = client.windows().get(window);
+            WindowStats stats = contender.windows().get(window);
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("seconds", stats.seconds());
             entry.put("ops", stats.ops());
             entry.put("errors", stats.failed());
             entry.put("ok_ops_per_s", stats.okPerSecond());
-            entry.put("p50_ms", stats.p50Ms());
-            entry.put("p99_ms", stats.p99Ms());
-            entry.put("max_ms", stats.maxMs());
+            entry.put("p99_ms", finite(stats.p99Ms()));
             windows.put(window.label(), entry);
         }
         object.put("windows", windows);
-        List<Object> failures = new ArrayList<>();
-        for (Results.FailureKind failure : client.failures()) {
-            Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("kind", failure.kind());
-            entry.put("count", failure.count());
-            entry.put("example", failure.example());
-            failures.add(entry);
-        }
-        object.put("failures", failures);
         List<Object> samples = new ArrayList<>();
-        for (Timeline.Sample sample : client.samples()) {
-            samples.add(List.of(sample.atSeconds(), sample.succeeded(), sample.failed(), sample.p50Ms(),
-                    sample.p99Ms(), sample.maxMs()));
+        for (Timeline.Sample sample : contender.samples()) {
+            samples.add(List.of(sample.atSeconds(), sample.succeeded(), sample.failed()));
         }
-        object.put("samples_columns", List.of("t_s", "ok", "errors", "p50_ms", "p99_ms", "max_ms"));
+        object.put("samples_columns", List.of("t_s", "ok", "errors"));
         object.put("samples", samples);
         return object;
     }
 
+    private static Object finite(double value) {
+        return Double.isNaN(value) || Double.isInfinite(value) ? null : value;
+    }
+
     private static Object value(OptionalLong value) {
         return value.isPresent() ? value.getAsLong() : null;
+    }
+
+    private static Object value(OptionalInt value) {
+        return value.isPresent() ? value.getAsInt() : null;
+    }
+
+    private static Object value(OptionalDouble value) {
+        return value.isPresent() ? value.getAsDouble() : null;
     }
 }

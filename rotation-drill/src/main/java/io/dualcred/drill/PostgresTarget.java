@@ -2,8 +2,9 @@ package io.dualcred.drill;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
 import io.dualcred.postgres.DualCredentialDataSource;
-import io.dualcred.rotation.CredentialSource;
+import io.dualcred.rotation.CredentialSources;
 import io.dualcred.rotation.RotationListener;
 import io.dualcred.rotation.RotationStatus;
 import java.net.URI;
@@ -19,6 +20,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.function.Supplier;
@@ -215,34 +217,60 @@ final class PostgresTarget implements ServerTarget {
     }
 
     @Override
-    public DrillClient openPlain(String user, String password, PoolSettings settings) {
-        HikariConfig config = new HikariConfig();
-        config.setPoolName("plain-postgres");
-        config.setJdbcUrl(url.jdbcUrl());
-        config.setUsername(user);
-        config.setPassword(password);
-        config.setMaximumPoolSize(settings.poolSize());
-        config.setConnectionTimeout(settings.connectionTimeout().toMillis());
-        config.addDataSourceProperty("ApplicationName", "dualcred-drill-plain");
-        HikariDataSource dataSource = new HikariDataSource(config);
-        // A plain pool has no way to move to a new password: it is left alone, as a service would be.
-        return new PooledDataSource(dataSource, Optional::empty, () -> { }, dataSource::close);
+    public synchronized OptionalDouble firstLoginAfter(String user, long marker, long changedNanos) {
+        try (PreparedStatement statement = admin.prepareStatement("SELECT (extract(epoch FROM min(backend_start))"
+                + " * 1000000)::bigint FROM pg_stat_activity WHERE usename = ? AND pid <> pg_backend_pid()"
+                + " AND backend_start >= to_timestamp(? / 1000000.0)")) {
+            statement.setString(1, user);
+            statement.setLong(2, marker);
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                long micros = rows.getLong(1);
+                return rows.wasNull() ? OptionalDouble.empty() : OptionalDouble.of((micros - marker) / 1000.0);
+            }
+        } catch (SQLException e) {
+            throw failure("listing sessions of " + user, e);
+        }
     }
 
     @Override
-    public DrillClient openDualcred(String user, CredentialSource source, RotationListener listener,
-                                    PoolSettings settings) {
-        DualCredentialDataSource dataSource = DualCredentialDataSource.builder()
-                .poolName("dualcred-postgres")
-                .jdbcUrl(url.jdbcUrl())
-                .maximumPoolSize(settings.poolSize())
-                .connectionTimeout(settings.connectionTimeout())
-                .dataSourceProperty("ApplicationName", "dualcred-drill-dualcred")
-                .credentialSource(source)
-                .listener(listener)
-                .build();
-        return new PooledDataSource(dataSource, () -> Optional.of(dataSource.status()),
-                dataSource::evictConnections, dataSource::close);
+    public DrillClient open(Contender contender, String user, String password, SecretDirectory secrets,
+                            RotationListener listener, PoolSettings settings) {
+        String name = "drill-postgres-" + contender.label();
+        if (contender.dualcred()) {
+            DualCredentialDataSource dataSource = DualCredentialDataSource.builder()
+                    .poolName(name)
+                    .jdbcUrl(url.jdbcUrl())
+                    .maximumPoolSize(settings.poolSize())
+                    .connectionTimeout(settings.connectionTimeout())
+                    .dataSourceProperty("ApplicationName", name)
+                    .credentialSource(CredentialSources.directory(secrets.path()))
+                    .listener(listener)
+                    .build();
+            return new PooledDataSource(dataSource, dataSource.getHikariPoolMXBean(),
+                    () -> Optional.of(dataSource.status()), Optional.of(dataSource::evictConnections),
+                    dataSource::close);
+        }
+        HikariConfig config = new HikariConfig();
+        config.setPoolName(name);
+        config.setJdbcUrl(url.jdbcUrl());
+        config.setMaximumPoolSize(settings.poolSize());
+        config.setConnectionTimeout(settings.connectionTimeout().toMillis());
+        config.addDataSourceProperty("ApplicationName", name);
+        HikariDataSource dataSource;
+        if (contender.fixed()) {
+            config.setUsername(user);
+            config.setPassword(password);
+            dataSource = new HikariDataSource(config);
+        } else if (contender == Contender.PROVIDER) {
+            dataSource = PostgresAlternatives.provider(config, secrets.path());
+        } else {
+            dataSource = PostgresAlternatives.watcher(config, secrets.path());
+        }
+        HikariPoolMXBean pool = dataSource.getHikariPoolMXBean();
+        // A fixed password has nothing to move to: an operator's eviction would only make it fail sooner.
+        Optional<Runnable> evict = contender.fixed() ? Optional.empty() : Optional.of(pool::softEvictConnections);
+        return new PooledDataSource(dataSource, pool, Optional::empty, evict, dataSource::close);
     }
 
     @Override
@@ -255,8 +283,9 @@ final class PostgresTarget implements ServerTarget {
     }
 
     /** A JDBC pool under load: every operation borrows a connection, runs {@code SELECT 1} and returns it. */
-    private record PooledDataSource(DataSource dataSource, Supplier<Optional<RotationStatus>> statusSupplier,
-                                    Runnable evict, Runnable closer) implements DrillClient {
+    private record PooledDataSource(DataSource dataSource, HikariPoolMXBean pool,
+                                    Supplier<Optional<RotationStatus>> statusSupplier, Optional<Runnable> operatorEvict,
+                                    Runnable closer) implements DrillClient {
 
         @Override
         public Load.Operation operation() {
@@ -275,8 +304,20 @@ final class PostgresTarget implements ServerTarget {
         }
 
         @Override
-        public void evictConnections() {
-            evict.run();
+        public int connections() {
+            return pool.getTotalConnections();
+        }
+
+        /**
+         * HikariCP's own expiry ({@code maxLifetime} does the same per connection). It marks only the connections
+         * already in the pool: one being logged in meanwhile would join unmarked (HikariCP #1836), so the drill
+         * expires full pools only.
+         */
+        @Override
+        public int expireConnections() {
+            int marked = pool.getTotalConnections();
+            pool.softEvictConnections();
+            return marked;
         }
 
         @Override

@@ -1,8 +1,9 @@
 package io.dualcred.drill;
 
+import io.dualcred.redis.DualCredentialJedisPool;
 import io.dualcred.redis.DualCredentialRedis;
 import io.dualcred.redis.DualCredentialRedisClient;
-import io.dualcred.rotation.CredentialSource;
+import io.dualcred.rotation.CredentialSources;
 import io.dualcred.rotation.RotationListener;
 import io.dualcred.rotation.RotationStatus;
 import java.net.URI;
@@ -15,9 +16,13 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.OptionalLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
+import org.apache.commons.pool2.impl.GenericObjectPool;
 import redis.clients.jedis.ClientSetInfoConfig;
+import redis.clients.jedis.Connection;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
@@ -26,6 +31,7 @@ import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.params.ClientKillParams;
 import redis.clients.jedis.resps.AccessControlLogEntry;
+import redis.clients.jedis.util.Pool;
 
 /**
  * A Redis server (6.0 or later, ACL users) reached as a user allowed to run {@code ACL SETUSER}, {@code ACL LOG},
@@ -50,6 +56,7 @@ final class RedisTarget implements ServerTarget {
 
     private static final String KEY_PREFIX = "dualcred-drill:";
     private static final int ACL_LOG_ENTRIES = 10_000;
+    private static final long EXPIRY_LIMIT_NANOS = 2_000_000_000L;
 
     private final AdminUrl url;
     private final String origin;
@@ -196,52 +203,72 @@ final class RedisTarget implements ServerTarget {
     }
 
     @Override
-    public DrillClient openPlain(String user, String password, PoolSettings settings) {
+    public OptionalDouble firstLoginAfter(String user, long marker, long changedNanos) {
+        try (Jedis admin = admin()) {
+            return openedAfter(admin, user, marker) ? OptionalDouble.of((System.nanoTime() - changedNanos) / 1e6)
+                    : OptionalDouble.empty();
+        }
+    }
+
+    @Override
+    public DrillClient open(Contender contender, String user, String password, SecretDirectory secrets,
+                            RotationListener listener, PoolSettings settings) {
+        String name = "drill-redis-" + contender.label();
+        String key = key(user);
+        if (contender.dualcred()) {
+            DualCredentialRedis.Builder builder = DualCredentialRedis.builder()
+                    .poolName(name)
+                    .hostAndPort(url.host(), url.port())
+                    .database(url.database())
+                    .ssl(url.ssl())
+                    .protocol(RedisProtocol.RESP2)
+                    .timeout(settings.connectionTimeout())
+                    .clientName(name)
+                    .maxTotal(settings.poolSize())
+                    .maxIdle(settings.poolSize())
+                    .maxWait(settings.connectionTimeout())
+                    .credentialSource(CredentialSources.directory(secrets.path()))
+                    .listener(listener);
+            if (contender == Contender.DUALCRED_POOL) {
+                DualCredentialJedisPool pool = builder.buildPool();
+                return new Client(() -> {
+                    try (Jedis jedis = pool.getResource()) {
+                        jedis.get(key);
+                    }
+                }, pool, () -> Optional.of(pool.rotation().status()),
+                        Optional.of(() -> pool.rotation().evictConnections()), pool::close);
+            }
+            DualCredentialRedisClient redis = builder.buildClient();
+            RedisClient client = redis.client();
+            return new Client(() -> client.get(key), client.getPool(), () -> Optional.of(redis.rotation().status()),
+                    Optional.of(() -> redis.rotation().evictConnections()), redis::close);
+        }
         ConnectionPoolConfig pool = new ConnectionPoolConfig();
         pool.setMaxTotal(settings.poolSize());
         pool.setMaxIdle(settings.poolSize());
         pool.setMaxWait(settings.connectionTimeout());
         int timeout = (int) settings.connectionTimeout().toMillis();
-        RedisClient client = RedisClient.builder()
-                .hostAndPort(new HostAndPort(url.host(), url.port()))
-                .clientConfig(DefaultJedisClientConfig.builder()
-                        .user(user)
-                        .password(password)
-                        .database(url.database())
-                        .ssl(url.ssl())
-                        .protocol(RedisProtocol.RESP2)
-                        .connectionTimeoutMillis(timeout)
-                        .socketTimeoutMillis(timeout)
-                        .clientName("dualcred-drill-plain")
-                        .build())
-                .poolConfig(pool)
-                .build();
-        String key = key(user);
-        // A plain pool has no way to move to a new password: it is left alone, as a service would be.
-        return new Client(() -> client.get(key), Optional::empty, () -> { }, client::close);
-    }
-
-    @Override
-    public DrillClient openDualcred(String user, CredentialSource source, RotationListener listener,
-                                    PoolSettings settings) {
-        DualCredentialRedisClient redis = DualCredentialRedis.builder()
-                .poolName("dualcred-redis")
-                .hostAndPort(url.host(), url.port())
+        DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
                 .database(url.database())
                 .ssl(url.ssl())
                 .protocol(RedisProtocol.RESP2)
-                .timeout(settings.connectionTimeout())
-                .clientName("dualcred-drill-dualcred")
-                .maxTotal(settings.poolSize())
-                .maxIdle(settings.poolSize())
-                .maxWait(settings.connectionTimeout())
-                .credentialSource(source)
-                .listener(listener)
-                .buildClient();
-        String key = key(user);
-        RedisClient client = redis.client();
-        return new Client(() -> client.get(key), () -> Optional.of(redis.rotation().status()),
-                () -> redis.rotation().evictConnections(), redis::close);
+                .connectionTimeoutMillis(timeout)
+                .socketTimeoutMillis(timeout)
+                .clientName(name);
+        if (contender.fixed()) {
+            config.user(user).password(password);
+        } else {
+            RedisAlternatives.provider(config, secrets.path());
+        }
+        RedisClient client = RedisClient.builder()
+                .hostAndPort(new HostAndPort(url.host(), url.port()))
+                .clientConfig(config.build())
+                .poolConfig(pool)
+                .build();
+        Pool<Connection> connections = client.getPool();
+        // A fixed password has nothing to move to: an operator's eviction would only make it fail sooner.
+        Optional<Runnable> evict = contender.fixed() ? Optional.empty() : Optional.of(connections::clear);
+        return new Client(() -> client.get(key), connections, Optional::empty, evict, client::close);
     }
 
     @Override
@@ -250,8 +277,9 @@ final class RedisTarget implements ServerTarget {
     }
 
     /** A Jedis client under load: every operation is a {@code GET} of the user's key. */
-    private record Client(Load.Operation operation, Supplier<Optional<RotationStatus>> statusSupplier,
-                          Runnable evict, Runnable closer) implements DrillClient {
+    private record Client(Load.Operation operation, GenericObjectPool<?> pool,
+                          Supplier<Optional<RotationStatus>> statusSupplier, Optional<Runnable> operatorEvict,
+                          Runnable closer) implements DrillClient {
 
         @Override
         public Optional<RotationStatus> status() {
@@ -259,8 +287,29 @@ final class RedisTarget implements ServerTarget {
         }
 
         @Override
-        public void evictConnections() {
-            evict.run();
+        public int connections() {
+            // created first: two reads of moving counts must not add up to more than the pool ever held
+            long created = pool.getCreatedCount();
+            return (int) (created - pool.getDestroyedCount());
+        }
+
+        /**
+         * commons-pool's {@code clear()} destroys the connections idle at that instant, as its idle eviction would;
+         * under load a connection is idle only between a return and the next borrow, so it is repeated, for at most
+         * {@link #EXPIRY_LIMIT_NANOS}, until as many connections were destroyed as the pool held.
+         */
+        @Override
+        public int expireConnections() {
+            long destroyedBefore = pool.getDestroyedCount();
+            int held = connections();
+            long deadline = System.nanoTime() + EXPIRY_LIMIT_NANOS;
+            int destroyed = 0;
+            while (destroyed < held && System.nanoTime() - deadline < 0) {
+                pool.clear();
+                destroyed = (int) (pool.getDestroyedCount() - destroyedBefore);
+                LockSupport.parkNanos(200_000);
+            }
+            return destroyed;
         }
 
         @Override
@@ -283,8 +332,21 @@ final class RedisTarget implements ServerTarget {
         return new Jedis(new HostAndPort(url.host(), url.port()), config.build());
     }
 
+    private static boolean openedAfter(Jedis admin, String user, long marker) {
+        return clients(admin).stream().anyMatch(client -> client.id() > marker && user.equals(client.user()));
+    }
+
     private static List<Long> openedBefore(Jedis admin, String user, long marker) {
-        List<Long> ids = new ArrayList<>();
+        return clients(admin).stream().filter(client -> client.id() < marker && user.equals(client.user()))
+                .map(ClientEntry::id).toList();
+    }
+
+    /** One line of {@code CLIENT LIST}: the connection's id (increasing with age) and its user. */
+    private record ClientEntry(long id, String user) {
+    }
+
+    private static List<ClientEntry> clients(Jedis admin) {
+        List<ClientEntry> clients = new ArrayList<>();
         for (String line : admin.clientList().split("\n")) {
             long id = -1;
             String owner = null;
@@ -295,11 +357,11 @@ final class RedisTarget implements ServerTarget {
                     owner = field.substring(5);
                 }
             }
-            if (id >= 0 && id < marker && user.equals(owner)) {
-                ids.add(id);
+            if (id >= 0) {
+                clients.add(new ClientEntry(id, owner));
             }
         }
-        return ids;
+        return clients;
     }
 
     private static String key(String user) {

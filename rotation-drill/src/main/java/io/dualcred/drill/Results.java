@@ -4,9 +4,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 
-/** What a drill measured, as the console table, the HTML report and the JSON summary show it. */
+/** What a drill measured, as the console tables, the HTML report and the JSON summary show it. */
 final class Results {
 
     private Results() {
@@ -16,33 +17,34 @@ final class Results {
      * The settings and the machine, for the report's header.
      *
      * @param started when the drill started
-     * @param durationSeconds load per backend
-     * @param threads load threads per client
+     * @param steadySeconds steady load before each rotation
+     * @param threads load threads per contender
      * @param poolSize connections per pool
-     * @param rotations rotations per backend
-     * @param connectionTimeoutMillis how long a caller waits for a connection, in both pools
+     * @param connectionTimeoutMillis how long a caller waits for a connection, in every pool
+     * @param storeDelayMillis from the server change to the promotion
+     * @param evict whether the operator called each contender's eviction
      * @param cores available processors
      * @param java the Java runtime
      * @param os the operating system
-     * @param samplePeriodMillis the chart's sampling period
+     * @param sliceMillis the chart's and the dip's slice
      */
-    record Run(Instant started, double durationSeconds, int threads, int poolSize, int rotations,
-               long connectionTimeoutMillis, int cores, String java, String os, long samplePeriodMillis) {
+    record Run(Instant started, double steadySeconds, int threads, int poolSize, long connectionTimeoutMillis,
+               long storeDelayMillis, boolean evict, int cores, String java, String os, long sliceMillis) {
     }
 
     /**
-     * One rotation step, as the operator performed it.
+     * One step of the operator's, the same moment for every contender.
      *
-     * @param number the step's number in the runbook (1-6)
+     * @param number the step's number in the scenario
      * @param name a short name
-     * @param atSeconds when it started, from the start of the backend's load
+     * @param atSeconds when it started, from the start of the scenario's load
      * @param detail what happened, with usernames but never passwords
      */
     record Step(int number, String name, double atSeconds, String detail) {
     }
 
     /**
-     * A kind of failure one client met.
+     * A kind of failure one contender met.
      *
      * @param kind exception type and SQLState or Redis error word
      * @param count how often
@@ -52,31 +54,51 @@ final class Results {
     }
 
     /**
-     * One client (pool) of one backend.
+     * One contender in one scenario.
      *
-     * @param label {@code plain} or {@code dualcred}
+     * @param contender which one
+     * @param description what it is, in a few words
      * @param user the database or Redis user it logs in as
      * @param windows its numbers per window
-     * @param total its numbers over the whole run
-     * @param samples its numbers per sample period, for the chart
+     * @param total its numbers over the whole scenario
+     * @param samples its numbers per slice, for the chart
      * @param failures the kinds of failure it met
-     * @param rejectedLogins logins of its user the server rejected during the run, when known
-     * @param rejectedLoginsSource {@code server} when counted on the server, {@code engine} when only the dualcred
-     *     engine's own counter is known
-     * @param sourceLoads reads of the secret store (dualcred only)
-     * @param switchAfterChangeMillis per rotation, the time from the server change to the first connection on the new
-     *     credential (dualcred only; empty when it did not switch)
-     * @param switches credential switches (dualcred only)
-     * @param promotions promotions seen (dualcred only)
-     * @param events rotation events by type (dualcred only)
+     * @param rejectedLogins logins of its user the server rejected during the scenario, when the server can tell
+     * @param firstNewLoginMillis from the server change to its first session with the new password; empty: none
+     * @param dip lowest successful ops/s in a slice from the server change on, divided by the median slice before
+     * @param throughputRatio successful ops/s before the rotation, divided by {@code fixed}'s
+     * @param oldSessionsAtRevoke sessions opened before the server change that the revocation found and terminated
+     * @param events a dualcred pool's rotation events by type; empty for the others
      */
-    record Client(String label, String user, Map<Window, WindowStats> windows, WindowStats total,
-                  List<Timeline.Sample> samples, List<FailureKind> failures, OptionalLong rejectedLogins,
-                  String rejectedLoginsSource, OptionalLong sourceLoads, List<OptionalDouble> switchAfterChangeMillis,
-                  OptionalLong switches, OptionalLong promotions, Map<String, Long> events) {
+    record ContenderRun(Contender contender, String description, String user, Map<Window, WindowStats> windows,
+                        WindowStats total, List<Timeline.Sample> samples, List<FailureKind> failures,
+                        OptionalLong rejectedLogins, OptionalDouble firstNewLoginMillis, double dip,
+                        double throughputRatio, OptionalInt oldSessionsAtRevoke, Map<String, Long> events) {
 
-        boolean dualcred() {
-            return sourceLoads.isPresent();
+        String label() {
+            return contender.label();
+        }
+
+        long failed() {
+            return total.failed();
+        }
+    }
+
+    /**
+     * One scenario on one backend.
+     *
+     * @param backend the backend
+     * @param scenario the scenario
+     * @param seconds how long the load ran
+     * @param steps the operator's steps, in order
+     * @param contenders every contender, in table order
+     * @param problems why dualcred did not win, naming the contender that beat it (empty when it did)
+     */
+    record ScenarioRun(Backend backend, Scenario scenario, double seconds, List<Step> steps,
+                       List<ContenderRun> contenders, List<String> problems) {
+
+        ContenderRun get(Contender contender) {
+            return contenders.stream().filter(run -> run.contender() == contender).findFirst().orElseThrow();
         }
     }
 
@@ -85,18 +107,14 @@ final class Results {
      *
      * @param backend the backend
      * @param server the server's description
-     * @param seconds how long the load ran
-     * @param steps the rotation steps, in order
-     * @param plain the plain pool
-     * @param dualcred the dualcred pool
-     * @param throughputRatio dualcred / plain successful operations per second before the first rotation
-     * @param problems what went wrong with dualcred (empty when it did its job)
+     * @param scenarios one entry per scenario
+     * @param noise {@code fixed-2}'s successful ops/s before the rotations divided by {@code fixed}'s: how much two
+     *     identical pools differ in this run
      */
-    record BackendRun(Backend backend, String server, double seconds, List<Step> steps, Client plain,
-                   Client dualcred, double throughputRatio, List<String> problems) {
+    record BackendRun(Backend backend, String server, List<ScenarioRun> scenarios, double noise) {
 
         boolean passed() {
-            return problems.isEmpty();
+            return scenarios.stream().allMatch(run -> run.problems().isEmpty());
         }
     }
 

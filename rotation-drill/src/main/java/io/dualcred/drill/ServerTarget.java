@@ -1,6 +1,5 @@
 package io.dualcred.drill;
 
-import io.dualcred.rotation.CredentialSource;
 import io.dualcred.rotation.RotationListener;
 import java.time.Duration;
 import java.util.OptionalLong;
@@ -8,13 +7,13 @@ import java.util.OptionalLong;
 /**
  * A server the drill rehearses a rotation on, reached with admin credentials: an embedded one it started or a
  * staging one the user named. It creates the drill's own throw-away users, changes their passwords the way the
- * runbook does, finds and terminates sessions opened before a change, and builds the two pools under test.
+ * runbook does, finds and terminates sessions opened before a change, and builds the contenders' pools.
  *
  * <p>Nothing here prints or logs a password; descriptions name hosts and users only.
  */
 interface ServerTarget extends AutoCloseable {
 
-    /** Pool settings shared by the plain and the dualcred pool, so that they differ only in how they log in. */
+    /** Pool settings shared by every contender, so that they differ only in how they log in. */
     record PoolSettings(int poolSize, Duration connectionTimeout) {
     }
 
@@ -52,11 +51,26 @@ interface ServerTarget extends AutoCloseable {
     /** Removes the user and anything the drill created for it; best effort. */
     void dropUser(String user);
 
-    /** @return a pool configured with one fixed credential, as services are configured today */
-    DrillClient openPlain(String user, String password, PoolSettings settings);
+    /**
+     * How long after a password change the user's first session with the new password was opened, as far as the
+     * server can tell (PostgreSQL: exactly, from {@code backend_start}; Redis: when this call first finds a client
+     * that logged in after the change, so to the resolution of its polling).
+     *
+     * @param marker what {@link #changePassword} returned
+     * @param changedNanos {@link System#nanoTime()} right after the change
+     * @return milliseconds, or empty when there is no such session yet
+     */
+    java.util.OptionalDouble firstLoginAfter(String user, long marker, long changedNanos);
 
-    /** @return a dualcred pool for {@code user}, reading its credentials from {@code source} */
-    DrillClient openDualcred(String user, CredentialSource source, RotationListener listener, PoolSettings settings);
+    /**
+     * Opens one contender's pool.
+     *
+     * @param password the fixed password, for the fixed contenders
+     * @param secrets the contender's secret directory; {@code null} for the fixed contenders
+     * @param listener receives a dualcred pool's rotation events
+     */
+    DrillClient open(Contender contender, String user, String password, SecretDirectory secrets,
+                     RotationListener listener, PoolSettings settings);
 
     /** Closes the admin connection (not the server). */
     @Override

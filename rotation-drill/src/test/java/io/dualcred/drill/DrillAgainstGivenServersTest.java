@@ -38,7 +38,7 @@ class DrillAgainstGivenServersTest {
             ByteArrayOutputStream console = new ByteArrayOutputStream();
 
             int status = DrillCommand.run(new PrintStream(console, true, StandardCharsets.UTF_8),
-                    "--duration", "3s", "--backend", "both", "--postgres-url", postgresUrl, "--redis-url", redisUrl,
+                    "--duration", "1s", "--store-delay", "1s", "--scenario", "runbook", "--postgres-url", postgresUrl, "--redis-url", redisUrl,
                     "--report", directory.resolve("drill.html").toString(), "--json", json.toString());
 
             String output = console.toString(StandardCharsets.UTF_8);
@@ -51,9 +51,10 @@ class DrillAgainstGivenServersTest {
             JsonNode summary = new ObjectMapper().readTree(json.toFile());
             for (String backend : new String[] {"postgres", "redis"}) {
                 JsonNode run = summary.get(backend);
-                assertThat(run.at("/dualcred/errors").asLong()).as(backend + " dualcred errors").isZero();
-                assertThat(run.at("/dualcred/switches").asLong()).as(backend + " switches").isEqualTo(1);
-                assertThat(run.at("/plain/errors").asLong()).as(backend + " plain errors").isPositive();
+                assertThat(run.at("/scenarios/runbook/dualcred/errors").asLong()).as(backend + " dualcred errors")
+                        .isZero();
+                assertThat(run.at("/scenarios/runbook/fixed/errors").asLong()).as(backend + " fixed errors")
+                        .isPositive();
             }
             // The drill created its users on these servers and must have dropped them again.
             assertThat(loginRoles(postgres)).as("login roles left on the server").isEqualTo(rolesBefore);

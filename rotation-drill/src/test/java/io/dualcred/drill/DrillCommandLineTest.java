@@ -17,9 +17,10 @@ class DrillCommandLineTest {
         int status = DrillCommand.run(new PrintStream(out, true, StandardCharsets.UTF_8), "--help");
 
         assertThat(status).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--duration", "--threads", "--pool-size",
-                "--rotations", "--backend", "--postgres-url", "--redis-url", "--report", "--json", "default: 20s",
-                "default: 16", "default: 8", "default: drill-report.html");
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--scenario", "--store-delay", "--evict",
+                "--duration", "--threads", "--pool-size", "--backend", "--postgres-url", "--redis-url", "--report",
+                "--json", "default: both", "default: 2s", "default: 5s", "default: 16", "default: 8",
+                "default: drill-report.html");
     }
 
     @Test
@@ -41,11 +42,19 @@ class DrillCommandLineTest {
     }
 
     @Test
-    void spreadsRotationsEvenlyAfterTheWarmUp() {
-        DrillSettings settings = new DrillSettings(Duration.ofSeconds(20), 16, 8, 1, Duration.ofSeconds(2));
+    void rejectsAnUnknownScenarioAsAUsageError() {
+        int status = DrillCommand.run(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                "--scenario", "storm");
+
+        assertThat(status).isEqualTo(2);
+    }
+
+    @Test
+    void keepsTheLoadAfterTheRevocationLongerThanACallersWait() {
+        DrillSettings settings = new DrillSettings(Duration.ofSeconds(5), 16, 8, Duration.ofSeconds(5),
+                Duration.ofSeconds(2), false, java.util.List.of(Scenario.RUNBOOK));
 
         assertThat(settings.warmup()).isEqualTo(Duration.ofSeconds(1));
-        assertThat(settings.rotationStart(1)).isEqualTo(Duration.ofMillis(10_500));
-        assertThat(settings.samplePeriod()).isEqualTo(Duration.ofMillis(250));
+        assertThat(settings.after()).isEqualTo(Duration.ofSeconds(6));
     }
 }

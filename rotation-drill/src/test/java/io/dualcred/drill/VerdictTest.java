@@ -1,0 +1,59 @@
+package io.dualcred.drill;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.Test;
+
+class VerdictTest {
+
+    @Test
+    void dualcredWinsWhenItFailsNothingAndHasNoMoreRejectedLoginsThanAnyone() {
+        List<Results.ContenderRun> runs = List.of(run(Contender.FIXED, 40, 8), run(Contender.WATCHER, 0, 1),
+                run(Contender.DUALCRED, 0, 1));
+
+        assertThat(Verdict.problems(Scenario.GAP, runs)).isEmpty();
+    }
+
+    @Test
+    void namesTheContenderThatHadFewerRejectedLogins() {
+        List<Results.ContenderRun> runs = List.of(run(Contender.FIXED, 40, 8), run(Contender.WATCHER, 0, 0),
+                run(Contender.DUALCRED, 0, 1));
+
+        assertThat(Verdict.problems(Scenario.RUNBOOK, runs))
+                .containsExactly("runbook: dualcred was beaten by watcher on rejected logins (1 against 0)");
+    }
+
+    @Test
+    void failsWhenDualcredFailsAnOperationEvenIfEveryoneFailedMore() {
+        List<Results.ContenderRun> runs = List.of(run(Contender.FIXED, 40, 8), run(Contender.PROVIDER, 9, 3),
+                run(Contender.DUALCRED_POOL, 2, 1));
+
+        assertThat(Verdict.problems(Scenario.GAP, runs)).containsExactly("gap: dualcred-pool failed 2 operations");
+    }
+
+    @Test
+    void doesNotCompareRejectedLoginsTheServerCouldNotCount() {
+        List<Results.ContenderRun> runs = List.of(
+                new Results.ContenderRun(Contender.WATCHER, "", "u", Map.of(), stats(0), List.of(), List.of(),
+                        OptionalLong.empty(), OptionalDouble.empty(), 1, 1, OptionalInt.empty(), Map.of()),
+                run(Contender.DUALCRED, 0, 1));
+
+        assertThat(Verdict.problems(Scenario.GAP, runs)).isEmpty();
+    }
+
+    private static Results.ContenderRun run(Contender contender, long failed, long rejected) {
+        return new Results.ContenderRun(contender, contender.label(), "user_" + contender.label(), Map.of(),
+                stats(failed), List.of(), List.of(), OptionalLong.of(rejected), OptionalDouble.empty(), 1, 1,
+                OptionalInt.empty(), Map.of());
+    }
+
+    private static WindowStats stats(long failed) {
+        return WindowStats.of(1_000, failed, 10, new Histogram(3));
+    }
+}

@@ -165,28 +165,18 @@ final class HtmlReport {
     }
 
     private static String chart(String title, List<Series> series, Results.ScenarioRun run, List<Span> spans) {
-        boolean log = false;
         double seconds = Math.max(run.seconds(), 0.001);
-        double min = Double.MAX_VALUE;
         double max = 0;
         for (Series line : series) {
             for (double[] point : line.points()) {
-                if (!Double.isNaN(point[1]) && (!log || point[1] > 0)) {
-                    min = Math.min(min, point[1]);
+                if (!Double.isNaN(point[1])) {
                     max = Math.max(max, point[1]);
                 }
             }
         }
-        double low;
-        double high;
-        if (log) {
-            low = min == Double.MAX_VALUE ? 0.1 : Math.pow(10, Math.floor(Math.log10(Math.max(min, 0.001))));
-            high = Math.pow(10, Math.ceil(Math.log10(Math.max(max, low * 10))));
-        } else {
-            low = 0;
-            high = niceCeiling(Math.max(max, 1));
-        }
-        Scale scale = new Scale(seconds, low, high, log);
+        double low = 0;
+        double high = niceCeiling(Math.max(max, 1));
+        Scale scale = new Scale(seconds, low, high);
         StringBuilder svg = new StringBuilder();
         svg.append("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 ").append(WIDTH).append(' ')
                 .append(HEIGHT).append("\" role=\"img\" aria-label=\"").append(escape(title)).append("\">\n");
@@ -204,20 +194,14 @@ final class HtmlReport {
         }
         // y grid and labels
         List<Double> ticks = new ArrayList<>();
-        if (log) {
-            for (double tick = low; tick <= high * 1.0001; tick *= 10) {
-                ticks.add(tick);
-            }
-        } else {
-            for (int i = 0; i <= 4; i++) {
-                ticks.add(high * i / 4);
-            }
+        for (int i = 0; i <= 4; i++) {
+            ticks.add(high * i / 4);
         }
         for (double tick : ticks) {
             double y = scale.y(tick);
             svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" class=\"grid\"/>"
                     + "<text x=\"%d\" y=\"%.1f\" class=\"axis\" text-anchor=\"end\">%s</text>%n", LEFT, WIDTH - RIGHT,
-                    y, y, LEFT - 6, y + 4, escape(log ? latencyLabel(tick) : Text.rate(tick))));
+                    y, y, LEFT - 6, y + 4, escape(Text.rate(tick))));
         }
         // x axis
         double step = niceStep(seconds / 10);
@@ -248,7 +232,7 @@ final class HtmlReport {
             boolean open = false;
             for (double[] point : line.points()) {
                 double value = point[1];
-                if (Double.isNaN(value) || (log && value <= 0)) {
+                if (Double.isNaN(value)) {
                     open = false;
                     continue;
                 }
@@ -292,24 +276,16 @@ final class HtmlReport {
     }
 
     /** Maps seconds and values to chart coordinates. */
-    private record Scale(double seconds, double low, double high, boolean log) {
+    private record Scale(double seconds, double low, double high) {
 
         double x(double t) {
             return LEFT + (WIDTH - LEFT - RIGHT) * Math.max(0, Math.min(t, seconds)) / seconds;
         }
 
         double y(double value) {
-            double fraction = log ? (Math.log10(value) - Math.log10(low)) / (Math.log10(high) - Math.log10(low))
-                    : (value - low) / (high - low);
+            double fraction = (value - low) / (high - low);
             return HEIGHT - BOTTOM - (HEIGHT - TOP - BOTTOM) * Math.max(0, Math.min(1, fraction));
         }
-    }
-
-    private static String latencyLabel(double millis) {
-        if (millis >= 1000) {
-            return trim(millis / 1000) + " s";
-        }
-        return trim(millis) + " ms";
     }
 
     private static String trim(double value) {

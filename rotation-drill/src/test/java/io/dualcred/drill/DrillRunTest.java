@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,6 +31,7 @@ class DrillRunTest {
         Path report = directory.resolve("drill-report.html");
         Path json = directory.resolve("drill-report.json");
         ByteArrayOutputStream console = new ByteArrayOutputStream();
+        List<Path> secretDirectoriesBefore = secretDirectories();
 
         int status = DrillCommand.run(new PrintStream(console, true, StandardCharsets.UTF_8),
                 "--duration", "1s", "--store-delay", "1s", "--report", report.toString(), "--json", json.toString());
@@ -84,6 +88,10 @@ class DrillRunTest {
         assertThat(password.matcher(Files.readString(json)).find()).as("a password in the JSON").isFalse();
         assertThat(password.matcher(Files.readString(report)).find()).as("a password in the report").isFalse();
 
+        // The secret directories hold passwords: the drill must leave none behind.
+        assertThat(secretDirectories()).as("secret directories left in java.io.tmpdir")
+                .containsExactlyInAnyOrderElementsOf(secretDirectoriesBefore);
+
         String html = Files.readString(report);
         assertThat(html).startsWith("<!DOCTYPE html>").endsWith("</html>\n")
                 .contains("<h2>PostgreSQL", "<h2>Redis", "PostgreSQL, runbook", "PostgreSQL, gap", "Redis, runbook",
@@ -92,5 +100,11 @@ class DrillRunTest {
         // Self-contained: nothing to fetch (the SVG namespace is a name, not a request).
         assertThat(html.replace("xmlns=\"http://www.w3.org/2000/svg\"", ""))
                 .doesNotContain("http://", "https://", "<script", "<link");
+    }
+
+    private static List<Path> secretDirectories() throws IOException {
+        try (Stream<Path> entries = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return entries.filter(entry -> entry.getFileName().toString().startsWith("dualcred-drill-")).toList();
+        }
     }
 }

@@ -257,6 +257,11 @@ public final class RotationEngine implements AutoCloseable {
         return generation < state.generation();
     }
 
+    /** @return the window a {@link ConnectionReplacer} spreads the replacement of old connections over */
+    Duration replacementWindow() {
+        return config.replacementWindow();
+    }
+
     /** @return the pool name */
     public String poolName() {
         return poolName;

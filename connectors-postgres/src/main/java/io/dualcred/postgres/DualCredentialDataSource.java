@@ -635,17 +635,18 @@ public final class DualCredentialDataSource implements DataSource, RotationContr
                             logins[0].discard(connection);
                         }
                     });
+            RotationConfig rotationConfig = rotationWithListeners();
             RotationEngine engine = RotationEngine.builder(poolName)
                     .source(credentialSource)
                     .classifier(new PostgresAuthFailureClassifier())
                     .evictor(replacer)
-                    .config(rotationWithListeners())
+                    .config(rotationConfig)
                     .start();
             replacer.attach(engine);
             AllRejectedFailFast failFast = new AllRejectedFailFast(poolName, engine);
             try {
-                logins[0] = new FallbackLoginDataSource(poolName, jdbcUrl, config.getDataSourceProperties(), engine,
-                        failFast);
+                logins[0] = new FallbackLoginDataSource(poolName, jdbcUrl, config.getDataSourceProperties(),
+                        rotationConfig.tagSessions(), engine, failFast);
                 logins[0].replaceWith(replacer);
                 config.setDataSource(logins[0]);
                 HikariDataSource hikari = new HikariDataSource(config);

@@ -305,8 +305,9 @@ public final class DualCredentialRedis {
         }
 
         /**
-         * @param name the {@code CLIENT SETNAME} of every connection, shown by {@code CLIENT LIST}; {@code null}
-         *     for none
+         * @param name the {@code CLIENT SETNAME} of every connection, shown by {@code CLIENT LIST}, followed by
+         *     {@code [dualcred:v<version>]} unless {@link RotationConfig.Builder#tagSessions(boolean) tagSessions} is
+         *     off; {@code null} for none (then the tag alone)
          * @return this builder
          */
         public Builder clientName(String name) {
@@ -458,9 +459,8 @@ public final class DualCredentialRedis {
             ClientSettings settings = settings();
             String name = resolvePoolName();
             JedisSocketFactory socketFactory = settings.socketFactory();
-            RotatingConnections<Connection> connections =
-                    new RotatingConnections<>(name, new RedisConnectionOpener(settings, socketFactory),
-                            Function.identity());
+            RotatingConnections<Connection> connections = new RotatingConnections<>(name,
+                    new RedisConnectionOpener(settings, socketFactory, rotation.tagSessions()), Function.identity());
             RotationEngine engine = startEngine(name, connections);
             PooledConnectionProvider provider = null;
             try {
@@ -502,7 +502,8 @@ public final class DualCredentialRedis {
             }
             String name = resolvePoolName();
             RotatingConnections<Jedis> connections =
-                    new RotatingConnections<>(name, new RedisConnectionOpener(settings, settings.socketFactory()),
+                    new RotatingConnections<>(name, new RedisConnectionOpener(settings, settings.socketFactory(),
+                            rotation.tagSessions()),
                             Jedis::new);
             RotationEngine engine = startEngine(name, connections);
             try {

@@ -119,7 +119,8 @@ class BuilderTest {
             try (Connection connection = client.getPool().getResource()) {
                 assertThat(connection.getRedisProtocol()).isEqualTo(RedisProtocol.RESP3);
             }
-            assertThat(clientsOf(server, user)).extracting(RedisServer.ClientInfo::name).contains("orders-cache");
+            assertThat(clientsOf(server, user)).extracting(RedisServer.ClientInfo::name)
+                    .contains("orders-cache[dualcred:unversioned]");
         }
     }
 

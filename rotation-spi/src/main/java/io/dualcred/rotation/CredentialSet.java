@@ -111,17 +111,21 @@ public final class CredentialSet {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(REVISION_KEY, "HmacSHA256"));
-            update(mac, current.username());
-            update(mac, current.password());
+            update(mac, current);
             if (next != null) {
-                update(mac, next.username());
-                update(mac, next.password());
+                update(mac, next);
             }
             byte[] digest = mac.doFinal();
             return HexFormat.of().formatHex(digest, 0, 6);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is required by every Java platform", e);
         }
+    }
+
+    private static void update(Mac mac, Credential credential) {
+        update(mac, credential.username());
+        update(mac, credential.password());
+        update(mac, credential.version().orElse(""));
     }
 
     // Length-prefixed so that ("ab", "c") and ("a", "bc") never hash alike.

@@ -26,6 +26,11 @@ import java.time.Duration;
  * <p>For all three, {@code PASSWORD_NEXT} is optional and a blank one counts as absent, {@code USER_NEXT} defaults
  * to {@code USER} and matters only when a NEXT password is present, and a missing or blank {@code USER} or
  * {@code PASSWORD_CURRENT} fails the load with a {@link CredentialSourceException} naming the key.
+ *
+ * <p>Two more keys are optional and not secret: {@code VERSION_CURRENT} and {@code VERSION_NEXT} label each password
+ * with the operator's version of it (e.g. {@code 7}, see {@link Credential#withVersion(String)}); the connectors show
+ * it on the server beside every session. Move {@code VERSION_NEXT} to {@code VERSION_CURRENT} together with the
+ * password when promoting. Without them, sessions are tagged {@code unversioned}.
  */
 public final class CredentialSources {
 

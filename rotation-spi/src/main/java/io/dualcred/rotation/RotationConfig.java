@@ -32,6 +32,17 @@ import java.util.concurrent.Executor;
  *       <td>How long a login, {@code refresh()} or start-up waits for one read of the credential source. A read that
  *       takes longer is reported as a {@link RotationEvent.SourceFailed} event, the last good credentials stay in
  *       use, and the read goes on in the background: a source that hangs never blocks a pool.</td></tr>
+ *   <tr><td>{@link Builder#replacementWindow(Duration) replacementWindow}</td><td>5 s</td>
+ *       <td>After a switch, a promotion or an eviction, the pool's old connections are replaced one by one at
+ *       random moments spread over this window, so that a fleet switching in the same second does not send every
+ *       login to the server at once. A connection the pool actually needs (to grow, or in place of a broken one)
+ *       logs in with the new credential at once. Once the window has passed (plus one login), no old connection
+ *       remains unless a caller still holds it. Zero replaces them as fast as one login after another.</td></tr>
+ *   <tr><td>{@link Builder#tagSessions(boolean) tagSessions}</td><td>on</td>
+ *       <td>Append {@code [dualcred:v<version>]} to the name every session shows on the server (PostgreSQL
+ *       {@code application_name}, Redis {@code CLIENT SETNAME}), after the application's own name, so that an
+ *       operator can list the sessions still on an old password from the server (see
+ *       {@link io.dualcred.rotation.spi.SessionTag}). Off leaves the application's name as it set it.</td></tr>
  *   <tr><td>{@link Builder#listener(RotationListener) listener}</td><td>none</td>
  *       <td>Receives {@link RotationEvent}s, in order, on the pool's own event thread, after the state change
  *       they describe: a listener may borrow from its pool or call {@code refresh()} without stalling a
@@ -62,6 +73,8 @@ public final class RotationConfig {
     private final Duration refreshInterval;
     private final List<RotationListener> listeners;
     private final Duration sourceTimeout;
+    private final Duration replacementWindow;
+    private final boolean tagSessions;
     private final Clock clock;
     private final Sleeper sleeper;
     private final Executor eventExecutor;
@@ -72,6 +85,8 @@ public final class RotationConfig {
         this.refreshInterval = builder.refreshInterval;
         this.listeners = List.copyOf(builder.listeners);
         this.sourceTimeout = builder.sourceTimeout;
+        this.replacementWindow = builder.replacementWindow;
+        this.tagSessions = builder.tagSessions;
         this.clock = builder.clock;
         this.sleeper = builder.sleeper;
         this.eventExecutor = builder.eventExecutor;
@@ -115,6 +130,16 @@ public final class RotationConfig {
         return sourceTimeout;
     }
 
+    /** @return the window over which old connections are replaced after a switch; zero for no pacing */
+    public Duration replacementWindow() {
+        return replacementWindow;
+    }
+
+    /** @return whether sessions show the version of the credential they logged in with on the server */
+    public boolean tagSessions() {
+        return tagSessions;
+    }
+
     /** @return the listeners, in registration order */
     public List<RotationListener> listeners() {
         return listeners;
@@ -150,6 +175,8 @@ public final class RotationConfig {
         private Duration refreshInterval;
         private final List<RotationListener> listeners = new ArrayList<>();
         private Duration sourceTimeout = Duration.ofSeconds(5);
+        private Duration replacementWindow = Duration.ofSeconds(5);
+        private boolean tagSessions = true;
         private Clock clock = Clock.systemUTC();
         private Sleeper sleeper;
         private Executor eventExecutor;
@@ -163,6 +190,8 @@ public final class RotationConfig {
             this.refreshInterval = base.refreshInterval;
             this.listeners.addAll(base.listeners);
             this.sourceTimeout = base.sourceTimeout;
+            this.replacementWindow = base.replacementWindow;
+            this.tagSessions = base.tagSessions;
             this.clock = base.clock;
             this.sleeper = base.sleeper;
             this.eventExecutor = base.eventExecutor;
@@ -256,6 +285,31 @@ public final class RotationConfig {
         public Builder sourceTimeout(Duration timeout) {
             requirePositive(timeout, "sourceTimeout");
             this.sourceTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * @param window how long replacing a pool's old connections after a switch may be spread over, at random
+         *     moments, so that a fleet switching together does not storm the server with logins; zero or more,
+         *     at most one hour (default 5 s). Zero replaces them one login after another at once.
+         * @return this builder
+         */
+        public Builder replacementWindow(Duration window) {
+            Objects.requireNonNull(window, "replacementWindow");
+            if (window.isNegative() || window.compareTo(Duration.ofHours(1)) > 0) {
+                throw new IllegalArgumentException("replacementWindow must be between 0 and 1 hour, was " + window);
+            }
+            this.replacementWindow = window;
+            return this;
+        }
+
+        /**
+         * @param enabled whether to append {@code [dualcred:v<version>]} to the name each session shows on the
+         *     server (default on)
+         * @return this builder
+         */
+        public Builder tagSessions(boolean enabled) {
+            this.tagSessions = enabled;
             return this;
         }
 

@@ -37,8 +37,10 @@ public interface RotationControl {
      * Replaces every connection open now, make before break: a replacement logs in with the active credential (and,
      * if the server rejects it, falls back and switches) before each old connection is retired, idle ones as their
      * replacements are ready and busy ones when returned; the pool never holds fewer connections than before. The
-     * pool does this by itself after a switch or a promotion; call it for what the engine cannot see, e.g. to move a
-     * pool that needs no new connection onto a password changed on the server before the store knows it.
+     * replacements log in at random moments spread over {@link RotationConfig#replacementWindow()}, as after a
+     * switch. The pool does this by itself after a switch or a promotion; call it for what the engine cannot see,
+     * e.g. to move a pool that needs no new connection onto a password changed on the server before the store knows
+     * it.
      */
     void evictConnections();
 }

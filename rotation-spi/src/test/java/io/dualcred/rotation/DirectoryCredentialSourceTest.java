@@ -69,6 +69,19 @@ class DirectoryCredentialSourceTest {
     }
 
     @Test
+    void readsTheVersionOfEachPasswordFromItsOwnFileInTheSameSnapshot() throws Exception {
+        Map<String, String> keys = keys("app", "old-pw", "next-pw");
+        keys.put("VERSION_CURRENT", "6\n");
+        keys.put("VERSION_NEXT", "7\n");
+        kubernetesVolume(directory(), "..2026_11_23_10_00_00.000000001", keys);
+
+        CredentialSet set = source().load();
+
+        assertThat(set.current()).isEqualTo(Credential.of("app", "old-pw").withVersion("6"));
+        assertThat(set.next()).contains(Credential.of("app", "next-pw").withVersion("7"));
+    }
+
+    @Test
     void readsADifferentNextUser() throws Exception {
         Map<String, String> keys = keys("app_blue", "blue-pw", "green-pw");
         keys.put("USER_NEXT", "app_green");

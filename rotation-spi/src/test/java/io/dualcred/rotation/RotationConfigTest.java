@@ -94,4 +94,25 @@ class RotationConfigTest {
         assertThat(copy.backoff().apply(1)).isEqualTo(1_000L);
         assertThat(copy.backoff().apply(20)).isEqualTo(30_000L);
     }
+
+    @Test
+    void pacesReplacementsOverFiveSecondsAndTagsSessionsByDefault() {
+        RotationConfig defaults = RotationConfig.ofDefaults();
+
+        assertThat(defaults.replacementWindow()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(defaults.tagSessions()).isTrue();
+        RotationConfig changed = RotationConfig.custom().replacementWindow(Duration.ZERO).tagSessions(false).build();
+        assertThat(RotationConfig.from(changed).build().replacementWindow()).isZero();
+        assertThat(RotationConfig.from(changed).build().tagSessions()).isFalse();
+    }
+
+    @Test
+    void refusesANegativeOrUnboundedReplacementWindowNamingIt() {
+        assertThatThrownBy(() -> RotationConfig.custom().replacementWindow(Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("replacementWindow");
+        assertThatThrownBy(() -> RotationConfig.custom().replacementWindow(Duration.ofHours(2)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("replacementWindow");
+    }
 }

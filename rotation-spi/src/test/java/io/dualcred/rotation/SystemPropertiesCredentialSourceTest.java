@@ -16,8 +16,15 @@ class SystemPropertiesCredentialSourceTest {
 
     @AfterEach
     void clearProperties() {
-        for (String key : List.of("USER", "PASSWORD_CURRENT", "PASSWORD_NEXT", "USER_NEXT")) {
+        for (String key : List.of("USER", "PASSWORD_CURRENT", "PASSWORD_NEXT", "USER_NEXT", "VERSION_CURRENT",
+                "VERSION_NEXT")) {
             System.clearProperty(PREFIX + "_" + key);
+        }
+    }
+
+    static void set(String... keysAndValues) {
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            System.setProperty(PREFIX + "_" + keysAndValues[i], keysAndValues[i + 1]);
         }
     }
 
@@ -32,6 +39,44 @@ class SystemPropertiesCredentialSourceTest {
 
         assertThat(set.current()).isEqualTo(Credential.of("app", "old-pw"));
         assertThat(set.next()).contains(Credential.of("app2", "new-pw"));
+    }
+
+    @Test
+    void labelsEachPasswordWithItsVersionWhenTheStoreGivesOne() throws Exception {
+        set("USER", "app", "PASSWORD_CURRENT", "old-pw", "VERSION_CURRENT", "6", "PASSWORD_NEXT", "new-pw",
+                "VERSION_NEXT", " 7\n");
+
+        CredentialSet set = source.load();
+
+        assertThat(set.current().version()).contains("6");
+        assertThat(set.next()).hasValueSatisfying(next -> assertThat(next.version()).contains("7"));
+    }
+
+    @Test
+    void aPasswordWithoutAVersionIsUnversioned() throws Exception {
+        set("USER", "app", "PASSWORD_CURRENT", "old-pw", "VERSION_CURRENT", "");
+
+        assertThat(source.load().current().version()).isEmpty();
+    }
+
+    @Test
+    void aVersionThatCarriesThePasswordFailsTheLoadNamingTheKeyNotTheValue() {
+        set("USER", "app", "PASSWORD_CURRENT", SENTINEL, "VERSION_CURRENT", "v-" + SENTINEL);
+
+        assertThatThrownBy(source::load)
+                .isInstanceOf(CredentialSourceException.class)
+                .hasMessageContaining(PREFIX + "_VERSION_CURRENT")
+                .hasMessageContaining("must not contain the password")
+                .hasMessageNotContaining(SENTINEL);
+    }
+
+    @Test
+    void aVersionWithSpacesFailsTheLoadNamingTheKey() {
+        set("USER", "app", "PASSWORD_CURRENT", "old-pw", "PASSWORD_NEXT", "new-pw", "VERSION_NEXT", "version 7");
+
+        assertThatThrownBy(source::load)
+                .isInstanceOf(CredentialSourceException.class)
+                .hasMessageContaining(PREFIX + "_VERSION_NEXT");
     }
 
     @Test

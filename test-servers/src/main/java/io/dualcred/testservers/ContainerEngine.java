@@ -42,7 +42,7 @@ final class ContainerEngine implements ServerEngine {
                 .withEnv("POSTGRES_DB", PostgresServer.DATABASE)
                 .withEnv("POSTGRES_HOST_AUTH_METHOD", "scram-sha-256")
                 .withCommand("postgres", "-c", "password_encryption=scram-sha-256", "-c", "log_connections=on",
-                        "-c", "lc_messages=C", "-c", "fsync=off");
+                        "-c", "lc_messages=C", "-c", "fsync=off", "-c", "max_connections=600");
         return new ContainerEngine(container, 5432, "database system is ready to accept connections", 2);
     }
 

@@ -66,6 +66,9 @@ final class EmbeddedPostgresEngine extends LocalEngine {
                 .setErrorRedirector(log)
                 .setPGStartupWait(Duration.ofSeconds(60))
                 .setConnectConfig("password", superuserPassword)
+                // zonky passes max_connections=300 on the command line, which beats the configuration file; the
+                // fleet scenarios hold 50 pools of 8 connections, plus each pool's ready replacement.
+                .setServerConfig("max_connections", "600")
                 .setDataDirectoryCustomizer(directory -> configure(directory.toPath(), tls != null ? root : null));
         if (firstStart) {
             Support.write(passwordFile, superuserPassword + "\n");

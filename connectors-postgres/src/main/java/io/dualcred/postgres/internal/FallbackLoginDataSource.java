@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Connections are opened with pgjdbc's {@link org.postgresql.Driver} directly, with the pool's driver
  * properties plus {@code user} and {@code password} from the credential (and {@code loginTimeout} from HikariCP
- * unless the properties set one). Each is returned as a {@link GenerationTaggedConnection} and counted while it is
+ * unless the properties set one), and {@code ApplicationName} tagged with the credential's version
+ * ({@link ApplicationNameTag}). Each is returned as a {@link GenerationTaggedConnection} and counted while it is
  * open, by generation, so that the pool's {@link ConnectionReplacer} knows how many old connections remain. When the
  * replacer holds a replacement ready (logged in before an old connection was retired), HikariCP gets that one
  * without a login.
@@ -62,6 +63,7 @@ public final class FallbackLoginDataSource implements DataSource {
     private final String poolName;
     private final String jdbcUrl;
     private final Properties driverProperties;
+    private final ApplicationNameTag tag;
     private final RotationEngine engine;
     private final AllRejectedFailFast failFast;
     private final Driver driver = new org.postgresql.Driver();
@@ -79,17 +81,19 @@ public final class FallbackLoginDataSource implements DataSource {
      * @param poolName the pool name, for log lines and messages
      * @param jdbcUrl a {@code jdbc:postgresql:} URL without credentials
      * @param driverProperties pgjdbc connection properties without {@code user} or {@code password}
+     * @param tagSessions whether each session's {@code application_name} shows the version of its credential
      * @param engine the rotation engine
      * @param failFast told about rejected and accepted logins
      */
-    public FallbackLoginDataSource(String poolName, String jdbcUrl, Properties driverProperties, RotationEngine engine,
-                                   AllRejectedFailFast failFast) {
+    public FallbackLoginDataSource(String poolName, String jdbcUrl, Properties driverProperties, boolean tagSessions,
+                                   RotationEngine engine, AllRejectedFailFast failFast) {
         this.poolName = Objects.requireNonNull(poolName, "poolName");
         this.jdbcUrl = Objects.requireNonNull(jdbcUrl, "jdbcUrl");
         this.driverProperties = new Properties();
         for (Map.Entry<Object, Object> property : driverProperties.entrySet()) {
             this.driverProperties.setProperty(property.getKey().toString(), String.valueOf(property.getValue()));
         }
+        this.tag = new ApplicationNameTag(jdbcUrl, this.driverProperties, tagSessions);
         this.engine = Objects.requireNonNull(engine, "engine");
         this.failFast = Objects.requireNonNull(failFast, "failFast");
     }
@@ -170,7 +174,8 @@ public final class FallbackLoginDataSource implements DataSource {
         }
         properties.setProperty("user", credential.username());
         properties.setProperty("password", credential.password());
-        Connection connection = driver.connect(jdbcUrl, properties);
+        tag.apply(properties, credential);
+        Connection connection = driver.connect(tag.loginUrl(), properties);
         if (connection == null) {
             throw new SQLNonTransientConnectionException(poolName + " - pgjdbc does not accept the jdbcUrl", "08001");
         }

@@ -59,7 +59,18 @@ public record ClientSettings(HostAndPort address, int connectionTimeoutMillis, i
      * @return the configuration
      */
     public JedisClientConfig clientConfig(RedisCredentials credentials) {
-        DefaultJedisClientConfig.Builder config = withoutProtocol();
+        return clientConfig(credentials, clientName);
+    }
+
+    /**
+     * {@link #clientConfig(RedisCredentials)} with another {@code CLIENT SETNAME}.
+     *
+     * @param credentials the credentials to log in with, or {@code null} for a configuration without any
+     * @param name the client name to set, or {@code null} for none
+     * @return the configuration
+     */
+    public JedisClientConfig clientConfig(RedisCredentials credentials, String name) {
+        DefaultJedisClientConfig.Builder config = withoutProtocol().clientName(name);
         if (protocol == null) {
             config.serverDefaultProtocol();
         } else {

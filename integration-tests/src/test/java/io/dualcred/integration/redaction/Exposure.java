@@ -24,13 +24,14 @@ import javax.management.ObjectName;
 /**
  * Everything the library shows to the outside during the suite, scanned for sentinel passwords as it is produced:
  * log lines (fed by {@link SuiteLogCapture}), exceptions that reached the scenarios, rotation events, JMX
- * attributes and status snapshots. Texts are scanned on arrival and forgotten, so a soak costs no memory; what is
+ * attributes, status snapshots, and the session names the servers show (PostgreSQL {@code application_name}, Redis
+ * client names), which carry dualcred's credential-version tags. Texts are scanned on arrival and forgotten, so a soak costs no memory; what is
  * kept is a count per channel and every leak found.
  */
 public final class Exposure {
 
     /** Where a text came from. */
-    public enum Channel { LOG, EXCEPTION, EVENT, JMX, STATUS }
+    public enum Channel { LOG, EXCEPTION, EVENT, JMX, STATUS, SESSION_NAME }
 
     /** One text that contained a sentinel. */
     public record Leak(Channel channel, String text) {
@@ -91,6 +92,13 @@ public final class Exposure {
      */
     public static void status(Object status) {
         scan(Channel.STATUS, String.valueOf(status));
+    }
+
+    /**
+     * @param name a session's name as the server shows it to anyone who can list sessions, tag included
+     */
+    public static void sessionName(String name) {
+        scan(Channel.SESSION_NAME, String.valueOf(name));
     }
 
     /**

@@ -32,7 +32,9 @@ class NoPasswordAppearsAnywhereAfterTheSuiteTest {
             "io.dualcred.integration.badinput.BrokenSecretVolumeTest",
             "io.dualcred.integration.badinput.MisbehavingSourceTest",
             "io.dualcred.integration.badinput.AwkwardCharactersTest",
-            "io.dualcred.integration.manypools.ManyPoolsInOneJvmTest");
+            "io.dualcred.integration.manypools.ManyPoolsInOneJvmTest",
+            "io.dualcred.integration.runbook.FleetVerifiedFromTheServerTest",
+            "io.dualcred.integration.fleet.FleetSwitchWithoutALoginStormTest");
 
     @Test
     void noSentinelPasswordReachedALogLineAnExceptionAnEventAJmxAttributeOrAStatus() throws ClassNotFoundException {
@@ -58,9 +60,10 @@ class NoPasswordAppearsAnywhereAfterTheSuiteTest {
                     .isPositive();
         }
         Report.line("redaction: %d scenario classes; scanned %d log lines (%d of them pgjdbc's), %d exceptions, %d "
-                        + "events, %d MBean snapshots, %d statuses: %d sentinel passwords found", scenarios.size(),
+                        + "events, %d MBean snapshots, %d statuses, %d session names on the servers: %d sentinel "
+                        + "passwords found", scenarios.size(),
                 Exposure.scanned(Channel.LOG), Exposure.pgjdbcLogLines(), Exposure.scanned(Channel.EXCEPTION),
-                Exposure.scanned(Channel.EVENT),
-                Exposure.scanned(Channel.JMX), Exposure.scanned(Channel.STATUS), Exposure.leakCount());
+                Exposure.scanned(Channel.EVENT), Exposure.scanned(Channel.JMX), Exposure.scanned(Channel.STATUS),
+                Exposure.scanned(Channel.SESSION_NAME), Exposure.leakCount());
     }
 }

@@ -140,6 +140,40 @@ final class RunbookOperator implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs {@code work} in one transaction of the operator's session. PostgreSQL shows every read of
+     * {@code pg_stat_activity} within a transaction the same snapshot, so a test can compare what a runbook block
+     * listed with its own query of the very same moment ({@link #query}).
+     */
+    <T> T inOneTransaction(Supplier<T> work) {
+        try {
+            Connection session = session();
+            session.setAutoCommit(false);
+            try {
+                return work.get();
+            } finally {
+                session.rollback();
+                session.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new AssertionError("the operator's session failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs a query of the test's own, not a runbook block, in the operator's session. */
+    List<Map<String, String>> query(String sql, Object... parameters) {
+        try (java.sql.PreparedStatement statement = session().prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setObject(i + 1, parameters[i]);
+            }
+            try (ResultSet rows = statement.executeQuery()) {
+                return read(rows);
+            }
+        } catch (SQLException e) {
+            throw new AssertionError("the test's query failed: " + e.getMessage(), e);
+        }
+    }
+
     private List<Map<String, String>> runSql(Runbook.Block block) {
         PsqlScript script = PsqlScript.parse(block.body());
         String sql = script.render(variables);

@@ -48,6 +48,8 @@ class ConsecutiveRotationsSoakTest {
                 .rotation(RotationConfig.custom()
                         .backoff(Duration.ofMillis(200), 2.0, Duration.ofSeconds(1))
                         .refreshInterval(Duration.ofMillis(50))
+                        // Paced, but briefly: each rotation waits for the old sessions, and there are many.
+                        .replacementWindow(Duration.ofMillis(200))
                         .build())
                 .mbeans(true));
         String poolName = pool.name();

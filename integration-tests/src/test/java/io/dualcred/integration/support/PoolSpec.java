@@ -57,6 +57,21 @@ public final class PoolSpec {
     }
 
     /**
+     * The rotation settings of one instance of a fleet: the default backoff, the store re-read every 100 ms (so that
+     * one promotion reaches every pool within the same moment, as it does a fleet), and this replacement window.
+     *
+     * @param replacementWindow how long each pool spreads the replacement of its old connections over
+     * @return this spec
+     */
+    public PoolSpec fleetMember(Duration replacementWindow) {
+        return rotation(RotationConfig.custom()
+                .backoff(Duration.ofMillis(200), 2.0, Duration.ofSeconds(1))
+                .refreshInterval(Duration.ofMillis(100))
+                .replacementWindow(replacementWindow)
+                .build());
+    }
+
+    /**
      * @param connections the pool's maximum size (HikariCP maximumPoolSize, Jedis maxTotal)
      * @return this spec
      */

@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A directory with one file per key ({@code USER}, {@code PASSWORD_CURRENT}, {@code PASSWORD_NEXT},
- * {@code USER_NEXT}), as written by a Kubernetes secret volume, Vault Agent or the CSI secrets-store driver.
+ * {@code USER_NEXT}, {@code VERSION_CURRENT}, {@code VERSION_NEXT}), as written by a Kubernetes secret volume, Vault Agent or the CSI secrets-store driver.
  *
  * <p>Two ways of updating the directory are handled:
  * <ul>

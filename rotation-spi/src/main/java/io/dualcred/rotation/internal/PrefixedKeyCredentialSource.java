@@ -7,8 +7,9 @@ import java.util.Objects;
 import java.util.function.UnaryOperator;
 
 /**
- * Reads {@code PREFIX_USER}, {@code PREFIX_PASSWORD_CURRENT}, {@code PREFIX_PASSWORD_NEXT} and
- * {@code PREFIX_USER_NEXT} from a flat name-to-value store: the process environment or the system properties.
+ * Reads {@code PREFIX_USER}, {@code PREFIX_PASSWORD_CURRENT}, {@code PREFIX_PASSWORD_NEXT},
+ * {@code PREFIX_USER_NEXT} and the non-secret {@code PREFIX_VERSION_CURRENT} and {@code PREFIX_VERSION_NEXT} from a
+ * flat name-to-value store: the process environment or the system properties.
  *
  * <p>The store is looked up afresh on every {@link #load()}; system properties can therefore change at runtime,
  * the environment of a running process cannot.

@@ -21,6 +21,11 @@ import org.slf4j.LoggerFactory;
  * next new connection is the ready one ({@link #takeReady()}), handed over without a login. A pool cannot hold more
  * than its maximum size, so the old connection leaves before the ready one joins; the hand-over takes microseconds.
  *
+ * <p>Replacements are paced over {@link io.dualcred.rotation.RotationConfig#replacementWindow()}: each logs in at a
+ * random moment of its own slot of the window ({@link ReplacementPacing}), so that a fleet switching together does
+ * not send every login to the server in the same second. The wait happens on this thread, holding no lock; logins
+ * the pool itself needs meanwhile (to grow, or in place of a broken connection) use the new credential at once.
+ *
  * @param <C> the connection type
  */
 public final class ConnectionReplacer<C> implements ConnectionEvictor, AutoCloseable {
@@ -38,6 +43,8 @@ public final class ConnectionReplacer<C> implements ConnectionEvictor, AutoClose
     private final ConnectionOpener<C> opener;
     private final Pool<C> pool;
     private volatile RotationEngine engine;
+    /** Set with the engine; read by the worker thread only. */
+    private volatile ReplacementPacing pacing = new ReplacementPacing(Duration.ZERO);
 
     private final AtomicReference<Login<C>> ready = new AtomicReference<>();
     /** One retirement is allowed per ready replacement. */
@@ -95,6 +102,7 @@ public final class ConnectionReplacer<C> implements ConnectionEvictor, AutoClose
      * @param rotationEngine the engine
      */
     public void attach(RotationEngine rotationEngine) {
+        this.pacing = new ReplacementPacing(rotationEngine.replacementWindow());
         this.engine = Objects.requireNonNull(rotationEngine, "rotationEngine");
     }
 
@@ -200,7 +208,8 @@ public final class ConnectionReplacer<C> implements ConnectionEvictor, AutoClose
                     handOver(replacement);
                     continue;
                 }
-                if (pool.olderThan(generation) == 0) {
+                int older = pool.olderThan(generation);
+                if (older == 0) {
                     Login<C> unused = ready.getAndSet(null);
                     if (unused != null) {
                         pool.discard(unused.connection());
@@ -210,7 +219,14 @@ public final class ConnectionReplacer<C> implements ConnectionEvictor, AutoClose
                     continue;
                 }
                 if (replacement == null || rotation.isStale(replacement.generation())) {
-                    if (!logInReplacement(rotation, replacement)) {
+                    long wait = pacing.untilNextLogin(generation, older, System.nanoTime());
+                    if (wait > 0) {
+                        awaitSignal(Duration.ofNanos(wait));
+                        continue;
+                    }
+                    if (logInReplacement(rotation, replacement)) {
+                        pacing.replacementLoggedIn();
+                    } else {
                         awaitSignal(pause);
                         pause = pause.multipliedBy(2).compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE : pause.multipliedBy(2);
                     }

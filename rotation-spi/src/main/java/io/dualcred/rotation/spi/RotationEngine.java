@@ -257,6 +257,11 @@ public final class RotationEngine implements AutoCloseable {
         return generation < state.generation();
     }
 
+    /** @return the window a {@link ConnectionReplacer} spreads the replacement of old connections over */
+    Duration replacementWindow() {
+        return config.replacementWindow();
+    }
+
     /** @return the pool name */
     public String poolName() {
         return poolName;
@@ -640,8 +645,13 @@ public final class RotationEngine implements AutoCloseable {
     }
 
     private static String describe(CredentialSet set) {
-        return "CURRENT " + set.current().username()
-                + set.next().map(next -> ", NEXT " + next.username()).orElse(", no NEXT");
+        return "CURRENT " + named(set.current())
+                + set.next().map(next -> ", NEXT " + named(next)).orElse(", no NEXT");
+    }
+
+    /** @return the username, and the store's version when it has one: {@code orders (v7)} */
+    private static String named(Credential credential) {
+        return credential.username() + credential.version().map(version -> " (v" + version + ")").orElse("");
     }
 
     /** Hands each read's outcome to the engine. */

@@ -1,5 +1,6 @@
 package io.dualcred.drill;
 
+import io.dualcred.rotation.RotationConfig;
 import java.time.Duration;
 import java.util.List;
 
@@ -25,12 +26,16 @@ record DrillSettings(Duration steady, int threads, int poolSize, Duration connec
         return Duration.ofMillis(Math.min(1_000, steady.toMillis() / 2));
     }
 
+    /** What the runbook's wait before the fleet check allows beyond the replacement window: one login and slack. */
+    static final Duration VERIFY_MARGIN = Duration.ofSeconds(3);
+
     /**
-     * @return how long the operator's check after the promotion may take before revoking anyway; long enough for a
-     *     pool that replaces its connections by itself, short enough to keep the drill quick
+     * @return how long the operator waits after the promotion for the sessions opened before the change to go, before
+     *     revoking anyway: as the runbook says (9.1, 9.2), the replacement window dualcred paces its replacements
+     *     over, with the defaults users get, plus {@link #VERIFY_MARGIN}; the same for every contender
      */
     Duration verifyLimit() {
-        return Duration.ofSeconds(5);
+        return RotationConfig.ofDefaults().replacementWindow().plus(VERIFY_MARGIN);
     }
 
     /** @return the load after the revocation: a pool that must log in again meets the rejection and times out */

@@ -7,7 +7,7 @@ import java.util.stream.Collectors;
 /** The tables printed at the end of a drill, one per backend and scenario, and the verdict. */
 final class ConsoleReport {
 
-    private static final String ROW = "%-14s %9s %8s %9s %10s %6s %11s %9s%n";
+    private static final String ROW = "%-14s %9s %8s %9s %10s %6s %11s %9s %11s%n";
 
     private ConsoleReport() {
     }
@@ -35,8 +35,9 @@ final class ConsoleReport {
                 Durations.format(java.time.Duration.ofMillis(settings.storeDelayMillis())),
                 settings.evict() ? "--evict" : "no evictConnections()", run.seconds()));
         text.append(String.format(Locale.ROOT, ROW, "contender", "ops", "failed", "rejected", "first new",
-                "dip", "throughput", "old at"));
-        text.append(String.format(Locale.ROOT, ROW, "", "", "", "logins", "login ms", "", "vs fixed", "revoke"));
+                "dip", "throughput", "old at", "old by tag"));
+        text.append(String.format(Locale.ROOT, ROW, "", "", "", "logins", "login ms", "", "vs fixed", "revoke",
+                "at verify"));
         for (Results.ContenderRun contender : run.contenders()) {
             text.append(String.format(Locale.ROOT, ROW, contender.label(), Text.count(contender.total().ops()),
                     Text.count(contender.failed()),
@@ -46,7 +47,8 @@ final class ConsoleReport {
                             ? Text.millis(contender.firstNewLoginMillis().getAsDouble()) : "never",
                     Text.ratio(contender.dip()), Text.ratio(contender.throughputRatio()),
                     contender.oldSessionsAtRevoke().isPresent()
-                            ? Integer.toString(contender.oldSessionsAtRevoke().getAsInt()) : "-"));
+                            ? Integer.toString(contender.oldSessionsAtRevoke().getAsInt()) : "-",
+                    contender.fleetCheck().map(ConsoleReport::fleetCheck).orElse("-")));
         }
         for (Results.ContenderRun contender : run.contenders()) {
             if (!contender.failures().isEmpty()) {
@@ -56,6 +58,18 @@ final class ConsoleReport {
             }
         }
         return text.toString();
+    }
+
+    /**
+     * @return the sessions the runbook's fleet check listed under the old version's tag before the revocation; when a
+     *     check disagreed with the server's count of sessions opened before the change, that count too, or how many
+     *     checks disagreed
+     */
+    private static String fleetCheck(Results.FleetCheck check) {
+        if (check.oldByTag() != check.oldByStart()) {
+            return check.oldByTag() + " != " + check.oldByStart();
+        }
+        return check.oldByTag() + (check.agreed() ? "" : " (" + check.disagreements() + " off)");
     }
 
     /** @return how much the two identical fixed pools differed, so a reader knows which differences are noise */

@@ -36,8 +36,8 @@ import picocli.CommandLine.Option;
             "",
             "Scenarios: runbook (stage NEXT, change the server, promote after the store delay, verify, revoke) and "
                     + "gap (stage NEXT, change the server, connections expire so that every pool must log in again, "
-                    + "promote after the store delay, revoke). Nobody calls evictConnections() unless --evict says "
-                    + "so, and then every contender with an equivalent gets it.",
+                    + "promote after the store delay, verify, revoke). Nobody calls evictConnections() unless --evict "
+                    + "says so, and then every contender with an equivalent gets it.",
             "",
             "By default it starts embedded PostgreSQL and Redis servers; --postgres-url and --redis-url point it at "
                     + "staging servers instead (it creates throw-away users there and removes them at the end).",

@@ -53,7 +53,10 @@ final class HtmlReport {
                 + "<b>fixed-2</b> are identical plain pools with one password: how much they differ is the run's "
                 + "noise. <b>dip</b>: lowest successful ops/s in a " + run.sliceMillis() + " ms slice from the "
                 + "server change on, divided by the median slice before it. <b>old at revoke</b>: sessions opened "
-                + "before the server change that the revocation found and terminated.</p>\n");
+                + "before the server change that the revocation found and terminated. <b>old by tag at verify</b>: "
+                + "sessions the runbook's fleet check (section 9.1) listed under the old version's tag right before "
+                + "the revocation, for the dualcred pools; <code>a != b</code> when it disagreed with the sessions "
+                + "opened before the change in the same snapshot.</p>\n");
         for (Results.BackendRun backend : drill.backends()) {
             section(html, backend, run);
         }

@@ -11,7 +11,9 @@ import java.util.OptionalLong;
 /**
  * The JSON summary. Per backend: {@code scenarios.<scenario>.<contender>} with {@code ops}, {@code errors},
  * {@code rejected_logins}, {@code first_new_login_ms}, {@code dip} and {@code throughput_ratio} (plus failures by
- * kind, windows and the chart's slices), and {@code noise}. The keys of the first drill stay: {@code plain} and
+ * kind, windows and the chart's slices; for a dualcred contender, the runbook's fleet check before the revocation:
+ * {@code old_by_tag_at_verify}, {@code old_by_start_at_verify} and whether every check agreed,
+ * {@code fleet_checks_agreed}), and {@code noise}. The keys of the first drill stay: {@code plain} and
  * {@code dualcred} (the {@code fixed} and {@code dualcred} contenders of the first scenario) and
  * {@code throughput_ratio} (dualcred / fixed before that scenario's rotation).
  */
@@ -99,6 +101,14 @@ final class JsonReport {
         if (!contender.events().isEmpty()) {
             object.put("events", contender.events());
         }
+        contender.fleetCheck().ifPresent(check -> {
+            object.put("old_tag", check.oldTag());
+            object.put("old_by_tag_at_verify", check.oldByTag());
+            object.put("new_by_tag_at_verify", check.newByTag());
+            object.put("old_by_start_at_verify", check.oldByStart());
+            object.put("fleet_checks", check.checks());
+            object.put("fleet_checks_agreed", check.agreed());
+        });
         Map<String, Object> windows = new LinkedHashMap<>();
         for (Window window : Window.values()) {
             WindowStats stats = contender.windows().get(window);

@@ -19,10 +19,12 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 import javax.sql.DataSource;
@@ -47,6 +49,22 @@ final class PostgresTarget implements ServerTarget {
     }
 
     private static final String OPERATION = "SELECT 1";
+
+    /**
+     * The runbook's fleet check, section 9.1 ({@code fleet-verify-pg/sessions-by-version}), as it stands there
+     * ({@code FleetCheckMatchesTheRunbookTest} compares them); the role is {@code :'app_role'}, psql's variable.
+     */
+    static final String FLEET_QUERY = """
+            SELECT coalesce(substring(application_name FROM '\\[dualcred:([^]]*)\\]$'), 'untagged') AS credential_version,
+                   count(*) AS sessions,
+                   count(DISTINCT client_addr) AS hosts,
+                   string_agg(CAST(pid AS text), ' ' ORDER BY pid) AS pids,
+                   string_agg(DISTINCT regexp_replace(application_name, ' ?\\[dualcred:[^]]*\\]$', ''), ', ') AS applications
+            FROM pg_stat_activity
+            WHERE usename = :'app_role'
+            GROUP BY 1
+            ORDER BY 1;
+            """;
 
     private final AdminUrl url;
     private final String origin;
@@ -183,6 +201,43 @@ final class PostgresTarget implements ServerTarget {
     public synchronized int sessionsOpenedBefore(String user, long marker) {
         return count("SELECT count(*) FROM pg_stat_activity WHERE usename = ? AND pid <> pg_backend_pid()"
                 + " AND backend_start < to_timestamp(? / 1000000.0)", user, marker, "listing sessions of " + user);
+    }
+
+    @Override
+    public String fleetCheckCommand() {
+        return "the runbook's query by tag on pg_stat_activity";
+    }
+
+    /**
+     * One transaction: PostgreSQL takes its snapshot of {@code pg_stat_activity} at the first read and keeps it to
+     * the end, so the query and the count of sessions opened before the change see the same sessions.
+     */
+    @Override
+    public synchronized FleetCheck fleetCheck(String user, long marker) {
+        String query = FLEET_QUERY.replace(":'app_role'", "?").strip().replaceFirst(";$", "");
+        try {
+            admin.setAutoCommit(false);
+            try {
+                Map<String, Integer> byVersion = new TreeMap<>();
+                try (PreparedStatement statement = admin.prepareStatement(query)) {
+                    statement.setString(1, user);
+                    try (ResultSet rows = statement.executeQuery()) {
+                        while (rows.next()) {
+                            byVersion.put(rows.getString("credential_version"), rows.getInt("sessions"));
+                        }
+                    }
+                }
+                int openedBefore = count("SELECT count(*) FROM pg_stat_activity WHERE usename = ?"
+                        + " AND backend_start < to_timestamp(? / 1000000.0)", user, marker, "listing sessions of "
+                        + user);
+                return new FleetCheck(byVersion, openedBefore);
+            } finally {
+                admin.commit();
+                admin.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw failure("running the fleet check for " + user, e);
+        }
     }
 
     @Override

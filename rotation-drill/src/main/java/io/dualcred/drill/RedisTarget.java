@@ -15,9 +15,11 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
+import java.util.TreeMap;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import org.apache.commons.pool2.impl.GenericObjectPool;
@@ -29,6 +31,7 @@ import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.RedisProtocol;
+import redis.clients.jedis.args.ClientType;
 import redis.clients.jedis.params.ClientKillParams;
 import redis.clients.jedis.resps.AccessControlLogEntry;
 import redis.clients.jedis.util.Pool;
@@ -54,6 +57,9 @@ final class RedisTarget implements ServerTarget {
         }
     }
 
+    /** The runbook's fleet check, section 9.1 ({@code fleet-verify-redis/clients-by-version}). */
+    static final String FLEET_COMMAND = "CLIENT LIST TYPE normal";
+    private static final String TAG = "[dualcred:";
     private static final String KEY_PREFIX = "dualcred-drill:";
     private static final int ACL_LOG_ENTRIES = 10_000;
     private static final long EXPIRY_LIMIT_NANOS = 2_000_000_000L;
@@ -167,6 +173,27 @@ final class RedisTarget implements ServerTarget {
     public int sessionsOpenedBefore(String user, long marker) {
         try (Jedis admin = admin()) {
             return openedBefore(admin, user, marker).size();
+        }
+    }
+
+    @Override
+    public String fleetCheckCommand() {
+        return FLEET_COMMAND;
+    }
+
+    /** One {@code CLIENT LIST TYPE normal} shows both each connection's tag and its id, which tells its age. */
+    @Override
+    public FleetCheck fleetCheck(String user, long marker) {
+        try (Jedis admin = admin()) {
+            Map<String, Integer> byVersion = new TreeMap<>();
+            int openedBefore = 0;
+            for (ClientEntry client : clients(admin.clientList(ClientType.NORMAL))) {
+                if (user.equals(client.user())) {
+                    byVersion.merge(tagVersion(client.name()), 1, Integer::sum);
+                    openedBefore += client.id() < marker ? 1 : 0;
+                }
+            }
+            return new FleetCheck(byVersion, openedBefore);
         }
     }
 
@@ -333,35 +360,45 @@ final class RedisTarget implements ServerTarget {
     }
 
     private static boolean openedAfter(Jedis admin, String user, long marker) {
-        return clients(admin).stream().anyMatch(client -> client.id() > marker && user.equals(client.user()));
+        return clients(admin.clientList()).stream()
+                .anyMatch(client -> client.id() > marker && user.equals(client.user()));
     }
 
     private static List<Long> openedBefore(Jedis admin, String user, long marker) {
-        return clients(admin).stream().filter(client -> client.id() < marker && user.equals(client.user()))
+        return clients(admin.clientList()).stream().filter(client -> client.id() < marker && user.equals(client.user()))
                 .map(ClientEntry::id).toList();
     }
 
-    /** One line of {@code CLIENT LIST}: the connection's id (increasing with age) and its user. */
-    private record ClientEntry(long id, String user) {
+    /** One line of {@code CLIENT LIST}: the connection's id (increasing with age), its user and its name. */
+    private record ClientEntry(long id, String user, String name) {
     }
 
-    private static List<ClientEntry> clients(Jedis admin) {
+    private static List<ClientEntry> clients(String list) {
         List<ClientEntry> clients = new ArrayList<>();
-        for (String line : admin.clientList().split("\n")) {
+        for (String line : list.split("\n")) {
             long id = -1;
             String owner = null;
+            String name = "";
             for (String field : line.trim().split(" ")) {
                 if (field.startsWith("id=")) {
                     id = Long.parseLong(field.substring(3));
                 } else if (field.startsWith("user=")) {
                     owner = field.substring(5);
+                } else if (field.startsWith("name=")) {
+                    name = field.substring(5);
                 }
             }
             if (id >= 0) {
-                clients.add(new ClientEntry(id, owner));
+                clients.add(new ClientEntry(id, owner, name));
             }
         }
         return clients;
+    }
+
+    /** @return {@code v7} for a name ending in {@code [dualcred:v7]}, else {@code untagged}, as the runbook reads it */
+    static String tagVersion(String name) {
+        int tag = name.lastIndexOf(TAG);
+        return tag < 0 || !name.endsWith("]") ? "untagged" : name.substring(tag + TAG.length(), name.length() - 1);
     }
 
     private static String key(String user) {

@@ -3,6 +3,7 @@ package io.dualcred.drill;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -54,6 +55,26 @@ final class Results {
     }
 
     /**
+     * The runbook's fleet check (section 9.1) for one dualcred contender: what it listed right before the revocation,
+     * and whether it agreed, every time the drill ran it, with the sessions the server itself says were opened before
+     * the password change ({@code backend_start}, client ids) in the same snapshot.
+     *
+     * @param oldTag the tag of the old password's version, e.g. {@code [dualcred:v1]}
+     * @param oldByTag sessions the check listed under the old version right before the revocation
+     * @param newByTag sessions it listed under the new version then
+     * @param oldByStart sessions opened before the password change, in the same snapshot
+     * @param checks how often the drill ran the check (every poll of the verify step, and once before revoking)
+     * @param disagreements how many of those checks listed a different number of old sessions than the server's
+     *     count of sessions opened before the change
+     */
+    record FleetCheck(String oldTag, int oldByTag, int newByTag, int oldByStart, int checks, int disagreements) {
+
+        boolean agreed() {
+            return disagreements == 0;
+        }
+    }
+
+    /**
      * One contender in one scenario.
      *
      * @param contender which one
@@ -69,11 +90,13 @@ final class Results {
      * @param throughputRatio successful ops/s before the rotation, divided by {@code fixed}'s
      * @param oldSessionsAtRevoke sessions opened before the server change that the revocation found and terminated
      * @param events a dualcred pool's rotation events by type; empty for the others
+     * @param fleetCheck the runbook's fleet check, for a dualcred contender; empty for the others
      */
     record ContenderRun(Contender contender, String description, String user, Map<Window, WindowStats> windows,
                         WindowStats total, List<Timeline.Sample> samples, List<FailureKind> failures,
                         OptionalLong rejectedLogins, OptionalDouble firstNewLoginMillis, double dip,
-                        double throughputRatio, OptionalInt oldSessionsAtRevoke, Map<String, Long> events) {
+                        double throughputRatio, OptionalInt oldSessionsAtRevoke, Map<String, Long> events,
+                        Optional<FleetCheck> fleetCheck) {
 
         String label() {
             return contender.label();

@@ -13,7 +13,7 @@ enum Scenario {
      * {@code maxLifetime} or idle eviction retire them), so every pool must log in again while the store still
      * lists the old password as CURRENT.
      */
-    GAP("gap", "stage NEXT, change the server, connections expire, promote after the store delay, revoke");
+    GAP("gap", "stage NEXT, change the server, connections expire, promote after the store delay, verify, revoke");
 
     private final String key;
     private final String summary;

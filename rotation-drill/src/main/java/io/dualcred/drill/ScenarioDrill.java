@@ -9,6 +9,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -30,6 +31,9 @@ final class ScenarioDrill {
     private static final long STATUS_TIMEOUT_MILLIS = 5_000;
     private static final long FULL_POOL_TIMEOUT_MILLIS = 10_000;
     private static final long LOGIN_POLL_MILLIS = 50;
+    /** The operator's versions of the old and the new password, as the dualcred contenders' stores label them. */
+    private static final String OLD_VERSION = "1";
+    private static final String NEW_VERSION = "2";
 
     private final ServerTarget target;
     private final DrillSettings settings;
@@ -57,6 +61,9 @@ final class ScenarioDrill {
         volatile OptionalDouble firstNewLogin = OptionalDouble.empty();
         OptionalInt oldSessionsAtRevoke = OptionalInt.empty();
         OptionalLong rejectedBefore = OptionalLong.empty();
+        ServerTarget.FleetCheck lastFleetCheck;
+        int fleetChecks;
+        int fleetDisagreements;
 
         Entrant(Contender contender, String user, SecretDirectory secrets) {
             this.contender = contender;
@@ -98,7 +105,7 @@ final class ScenarioDrill {
             cleanup.add("remove user " + user, () -> target.dropUser(user));
             if (secrets != null) {
                 cleanup.add("delete the secret directory of " + user, secrets::delete);
-                secrets.publish(user, entrant.password, null);
+                secrets.publish(user, entrant.password, version(contender, OLD_VERSION), null, null);
             }
             entrant.client = target.open(contender, user, entrant.password, secrets, entrant.events, poolSettings);
             cleanup.add("close the " + contender.label() + " pool", entrant.client::close);
@@ -160,7 +167,8 @@ final class ScenarioDrill {
         for (Entrant entrant : entrants.values()) {
             entrant.nextPassword = Secrets.password();
             if (entrant.secrets != null) {
-                entrant.secrets.publish(entrant.user, entrant.password, entrant.nextPassword);
+                entrant.secrets.publish(entrant.user, entrant.password, version(entrant.contender, OLD_VERSION),
+                        entrant.nextPassword, version(entrant.contender, NEW_VERSION));
             }
         }
         boolean seen = Pacing.await(STATUS_TIMEOUT_MILLIS, () -> dualcred().allMatch(entrant -> status(entrant)
@@ -220,32 +228,18 @@ final class ScenarioDrill {
         at = timeline.elapsedSeconds();
         for (Entrant entrant : entrants.values()) {
             if (entrant.secrets != null) {
-                entrant.secrets.publish(entrant.user, entrant.nextPassword, null);
+                entrant.secrets.publish(entrant.user, entrant.nextPassword, version(entrant.contender, NEW_VERSION),
+                        null, null);
             }
         }
-        step(++number, "promote", at, "every secret directory now holds the new password as CURRENT and no NEXT, "
+        step(++number, "promote", at, "every secret directory now holds the new password as CURRENT and no NEXT "
+                + "(the dualcred stores: VERSION_CURRENT " + NEW_VERSION + ", no VERSION_NEXT), "
                 + Durations.format(settings.storeDelay()) + " after the " + (scenario == Scenario.GAP ? "expiry"
                 : "server change"));
 
-        if (scenario == Scenario.RUNBOOK) {
-            at = timeline.elapsedSeconds();
-            long verifyStart = System.nanoTime();
-            Map<Contender, Double> verified = new ConcurrentHashMap<>();
-            Pacing.await(settings.verifyLimit().toMillis(), () -> {
-                for (Entrant entrant : entrants.values()) {
-                    if (!entrant.contender.fixed() && !verified.containsKey(entrant.contender)
-                            && target.sessionsOpenedBefore(entrant.user, entrant.marker) == 0) {
-                        verified.put(entrant.contender, (System.nanoTime() - verifyStart) / 1e6);
-                    }
-                }
-                return entrants.keySet().stream().filter(c -> !c.fixed()).allMatch(verified::containsKey);
-            });
-            step(++number, "verify on the server", at, "the operator waits up to "
-                    + Durations.format(settings.verifyLimit()) + " until no session opened before the change is "
-                    + "left (" + target.sessionsView() + "): " + entrants.keySet().stream().filter(c -> !c.fixed())
-                    .map(c -> c.label() + (verified.containsKey(c) ? " after " + Text.millis(verified.get(c)) + " ms"
-                            : " never")).collect(Collectors.joining(", ")) + "; the fixed pools cannot switch");
-        }
+        // In both orders the operator verifies before revoking, as the runbook says (9.1): with paced replacement, a
+        // dualcred pool may still hold an old session for up to its replacement window after it switched.
+        verify(++number);
 
         at = timeline.elapsedSeconds();
         timeline.enter(Window.AFTER);
@@ -256,6 +250,68 @@ final class ScenarioDrill {
         step(++number, "revoke", at, "the old passwords are already gone on the server; the sessions opened "
                 + "before the change are terminated: " + entrants.values().stream().map(e -> e.contender.label()
                 + " " + e.oldSessionsAtRevoke.orElse(0)).collect(Collectors.joining(", ")));
+    }
+
+    /**
+     * The operator waits until no session opened before the change is left, up to {@link DrillSettings#verifyLimit()}
+     * and by the same rule for every contender that can switch, then looks once more with the runbook's fleet check.
+     */
+    private void verify(int number) throws InterruptedException {
+        double at = timeline.elapsedSeconds();
+        long verifyStart = System.nanoTime();
+        Map<Contender, Double> verified = new ConcurrentHashMap<>();
+        Pacing.await(settings.verifyLimit().toMillis(), () -> {
+            for (Entrant entrant : entrants.values()) {
+                if (!entrant.contender.fixed() && !verified.containsKey(entrant.contender)
+                        && openedBefore(entrant) == 0) {
+                    verified.put(entrant.contender, (System.nanoTime() - verifyStart) / 1e6);
+                }
+            }
+            return entrants.keySet().stream().filter(c -> !c.fixed()).allMatch(verified::containsKey);
+        });
+        step(number, "verify on the server", at, "the operator waits up to "
+                + Durations.format(settings.verifyLimit()) + " (the replacement window plus "
+                + Durations.format(DrillSettings.VERIFY_MARGIN) + ") until no session opened before the change is "
+                + "left (" + target.sessionsView() + "): " + entrants.keySet().stream().filter(c -> !c.fixed())
+                .map(c -> c.label() + (verified.containsKey(c) ? " after " + Text.millis(verified.get(c)) + " ms"
+                        : " never")).collect(Collectors.joining(", ")) + "; the fixed pools cannot switch. "
+                + "Then " + fleetCheck());
+    }
+
+    /**
+     * How many of the contender's sessions were opened before the password change; for a dualcred contender, read
+     * through the runbook's fleet check, which also counts the sessions still tagged with the old version.
+     */
+    private int openedBefore(Entrant entrant) {
+        if (!entrant.contender.dualcred()) {
+            return target.sessionsOpenedBefore(entrant.user, entrant.marker);
+        }
+        ServerTarget.FleetCheck check = target.fleetCheck(entrant.user, entrant.marker);
+        entrant.lastFleetCheck = check;
+        entrant.fleetChecks++;
+        if (check.tagged("v" + OLD_VERSION) != check.openedBefore()) {
+            entrant.fleetDisagreements++;
+        }
+        return check.openedBefore();
+    }
+
+    /** The operator's last look before revoking: the runbook's fleet check, once more, for every dualcred contender. */
+    private String fleetCheck() {
+        dualcred().forEach(this::openedBefore);
+        return "the runbook's fleet check (" + target.fleetCheckCommand() + ") lists as still on " + oldTag() + ": "
+                + dualcred().map(entrant -> entrant.contender.label() + " " + entrant.lastFleetCheck.tagged("v"
+                + OLD_VERSION) + " (opened before the change: " + entrant.lastFleetCheck.openedBefore() + "; on "
+                + "v" + NEW_VERSION + ": " + entrant.lastFleetCheck.tagged("v" + NEW_VERSION) + ")")
+                .collect(Collectors.joining(", ")) + ".";
+    }
+
+    private static String oldTag() {
+        return "[dualcred:v" + OLD_VERSION + "]";
+    }
+
+    /** @return the version a dualcred contender's store labels the password with; the others' stores have none */
+    private static String version(Contender contender, String version) {
+        return contender.dualcred() ? version : null;
     }
 
     /** Runs on the sampler: asks the server which users have a session with the new password yet. */
@@ -294,7 +350,10 @@ final class ScenarioDrill {
                     entrant.user, windows, timeline.total(label), samples, failures, rejected(entrant),
                     entrant.firstNewLogin, Dip.of(samples, DrillSettings.SLICE),
                     windows.get(Window.BEFORE).okPerSecond() / fixedBefore, entrant.oldSessionsAtRevoke,
-                    entrant.events.counts()));
+                    entrant.events.counts(), Optional.ofNullable(entrant.lastFleetCheck).map(check ->
+                            new Results.FleetCheck(oldTag(), check.tagged("v" + OLD_VERSION),
+                                    check.tagged("v" + NEW_VERSION), check.openedBefore(), entrant.fleetChecks,
+                                    entrant.fleetDisagreements))));
         }
         return runs;
     }

@@ -13,9 +13,10 @@ import java.util.stream.Stream;
 /**
  * One contender's secret store: a directory laid out as a Kubernetes secret volume writes it. Every version of the
  * secret is a hidden directory holding one file per key ({@code USER}, {@code PASSWORD_CURRENT}, optional
- * {@code PASSWORD_NEXT}); {@code ..data} is a symbolic link to the version in force, swapped atomically by renaming
- * a new link over it; the keys at the top are links through {@code ..data}. A reader therefore sees one version or
- * the next, never a mix, and a directory watch sees the swap.
+ * {@code PASSWORD_NEXT}, and the optional, non-secret {@code VERSION_CURRENT} and {@code VERSION_NEXT} that label
+ * each password with the operator's version of it); {@code ..data} is a symbolic link to the version in force,
+ * swapped atomically by renaming a new link over it; the keys at the top are links through {@code ..data}. A reader
+ * therefore sees one version or the next, never a mix, and a directory watch sees the swap.
  *
  * <p>The directory is readable by its owner only and deleted at the end of the drill.
  */
@@ -24,6 +25,9 @@ final class SecretDirectory {
     static final String USER = "USER";
     static final String PASSWORD_CURRENT = "PASSWORD_CURRENT";
     static final String PASSWORD_NEXT = "PASSWORD_NEXT";
+    static final String VERSION_CURRENT = "VERSION_CURRENT";
+    static final String VERSION_NEXT = "VERSION_NEXT";
+    private static final String[] KEYS = {USER, PASSWORD_CURRENT, PASSWORD_NEXT, VERSION_CURRENT, VERSION_NEXT};
     private static final String DATA = "..data";
 
     private final Path root;
@@ -50,23 +54,26 @@ final class SecretDirectory {
     /**
      * Publishes a new version of the secret in one atomic swap.
      *
-     * @param next {@code null} for none
+     * @param current the CURRENT password
+     * @param currentVersion the operator's version of it, e.g. {@code 1}; {@code null} for none
+     * @param next the NEXT password; {@code null} for none
+     * @param nextVersion the operator's version of NEXT; {@code null} for none
      */
-    synchronized void publish(String user, String current, String next) {
+    synchronized void publish(String user, String current, String currentVersion, String next, String nextVersion) {
         try {
             Path previous = Files.isSymbolicLink(root.resolve(DATA))
                     ? root.resolve(Files.readSymbolicLink(root.resolve(DATA))) : null;
             Path fresh = Files.createDirectory(root.resolve("..v" + (++version)));
             Files.writeString(fresh.resolve(USER), user, StandardCharsets.UTF_8);
             Files.writeString(fresh.resolve(PASSWORD_CURRENT), current, StandardCharsets.UTF_8);
-            if (next != null) {
-                Files.writeString(fresh.resolve(PASSWORD_NEXT), next, StandardCharsets.UTF_8);
-            }
+            write(fresh, PASSWORD_NEXT, next);
+            write(fresh, VERSION_CURRENT, currentVersion);
+            write(fresh, VERSION_NEXT, next == null ? null : nextVersion);
             Path link = root.resolve("..data_tmp");
             Files.deleteIfExists(link);
             Files.createSymbolicLink(link, fresh.getFileName());
             Files.move(link, root.resolve(DATA), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            for (String key : new String[] {USER, PASSWORD_CURRENT, PASSWORD_NEXT}) {
+            for (String key : KEYS) {
                 Path top = root.resolve(key);
                 boolean present = Files.exists(fresh.resolve(key));
                 if (present && !Files.isSymbolicLink(top)) {
@@ -80,6 +87,12 @@ final class SecretDirectory {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot publish a secret in " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void write(Path version, String key, String value) throws IOException {
+        if (value != null) {
+            Files.writeString(version.resolve(key), value, StandardCharsets.UTF_8);
         }
     }
 

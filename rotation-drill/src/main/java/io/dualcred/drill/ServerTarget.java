@@ -2,6 +2,7 @@ package io.dualcred.drill;
 
 import io.dualcred.rotation.RotationListener;
 import java.time.Duration;
+import java.util.Map;
 import java.util.OptionalLong;
 
 /**
@@ -15,6 +16,22 @@ interface ServerTarget extends AutoCloseable {
 
     /** Pool settings shared by every contender, so that they differ only in how they log in. */
     record PoolSettings(int poolSize, Duration connectionTimeout) {
+    }
+
+    /**
+     * What the runbook's fleet check (section 9.1) showed for one user, beside what the server knew of the same
+     * sessions at the same moment.
+     *
+     * @param byVersion the user's sessions per credential version, as the check groups them: {@code v1} for the tag
+     *     {@code [dualcred:v1]}, {@code untagged} for a session without one
+     * @param openedBefore how many of those sessions were opened before the marker of the password change
+     */
+    record FleetCheck(Map<String, Integer> byVersion, int openedBefore) {
+
+        /** @return how many sessions carry {@code version}'s tag, e.g. {@code v1} */
+        int tagged(String version) {
+            return byVersion.getOrDefault(version, 0);
+        }
     }
 
     Backend backend();
@@ -41,6 +58,15 @@ interface ServerTarget extends AutoCloseable {
 
     /** @return how many of the user's sessions were opened before the marker */
     int sessionsOpenedBefore(String user, long marker);
+
+    /**
+     * Runs the runbook's fleet check for the user and counts, in the same snapshot of the server's sessions, those
+     * opened before the marker.
+     */
+    FleetCheck fleetCheck(String user, long marker);
+
+    /** @return the runbook's fleet check as the operator types it, for the report */
+    String fleetCheckCommand();
 
     /** Terminates the user's sessions opened before the marker and waits until they are gone; returns how many. */
     int terminateSessionsOpenedBefore(String user, long marker);

@@ -68,21 +68,35 @@ class DrillRunTest {
                     assertThat(contender.get("first_new_login_ms").isNumber()).as(cell + " first new login").isTrue();
                     assertThat(contender.get("throughput_ratio").asDouble()).as(cell + " ratio").isPositive();
                     assertThat(contender.has("dip")).as(cell + " dip").isTrue();
+                    // The runbook's fleet check, from the server alone: nothing left on the old version when the
+                    // operator revokes, and the tags told the same as backend_start / client ids every time.
+                    assertThat(contender.get("old_tag").asText()).as(cell + " old tag").isEqualTo("[dualcred:v1]");
+                    assertThat(contender.get("old_by_tag_at_verify").asInt()).as(cell + " old by tag").isZero();
+                    assertThat(contender.get("new_by_tag_at_verify").asInt()).as(cell + " new by tag").isPositive();
+                    assertThat(contender.get("old_sessions_at_revoke").asInt()).as(cell + " old at revoke").isZero();
+                    assertThat(contender.get("fleet_checks").asInt()).as(cell + " fleet checks").isPositive();
+                    assertThat(contender.get("fleet_checks_agreed").asBoolean()).as(cell + " tags agree with the "
+                            + "server's count of sessions opened before the change").isTrue();
                 }
                 for (String name : alternatives) {
                     assertThat(contenders.at("/" + name + "/ops").asLong()).as(backend + " " + scenario + " " + name)
                             .isPositive();
                 }
+                assertThat(contenders.at("/steps").toString()).as(backend + " " + scenario + " steps")
+                        .contains("the runbook's fleet check");
                 // The revocation reached the fixed pools: otherwise the drill proved nothing.
                 assertThat(contenders.at("/fixed/errors").asLong()).as(backend + " " + scenario + " fixed errors")
                         .isPositive();
                 assertThat(contenders.at("/fixed/rejected_logins").asLong()).as(backend + " fixed rejected logins")
                         .isPositive();
-                assertThat(contenders.get("steps").size()).as(backend + " " + scenario + " steps").isEqualTo(5);
+                // runbook: stage, change, promote, verify, revoke; gap: the expiry too.
+                assertThat(contenders.get("steps").size()).as(backend + " " + scenario + " steps")
+                        .isEqualTo(scenario.equals("gap") ? 6 : 5);
             }
         }
 
-        // The drill's passwords are 32 characters from Secrets' alphabet; none may show anywhere it writes.
+        // The drill's passwords are 32 characters from Secrets' alphabet; none may show anywhere it writes, the
+        // session tags it reports included.
         Pattern password = Pattern.compile("\\b[A-HJ-NP-Za-km-z2-9]{32}\\b");
         assertThat(password.matcher(output).find()).as("a password in the console output").isFalse();
         assertThat(password.matcher(Files.readString(json)).find()).as("a password in the JSON").isFalse();
@@ -102,8 +116,12 @@ class DrillRunTest {
                 .doesNotContain("http://", "https://", "<script", "<link");
     }
 
-    private static List<Path> secretDirectories() throws IOException {
-        try (Stream<Path> entries = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+    /**
+     * Lists where {@code Files.createTempDirectory} puts the secret directories: the JDK reads
+     * {@code java.io.tmpdir} once, possibly before surefire sets it, so the temporary directory's parent says where.
+     */
+    private List<Path> secretDirectories() throws IOException {
+        try (Stream<Path> entries = Files.list(directory.getParent())) {
             return entries.filter(entry -> entry.getFileName().toString().startsWith("dualcred-drill-")).toList();
         }
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -41,7 +42,8 @@ class VerdictTest {
     void doesNotCompareRejectedLoginsTheServerCouldNotCount() {
         List<Results.ContenderRun> runs = List.of(
                 new Results.ContenderRun(Contender.WATCHER, "", "u", Map.of(), stats(0), List.of(), List.of(),
-                        OptionalLong.empty(), OptionalDouble.empty(), 1, 1, OptionalInt.empty(), Map.of()),
+                        OptionalLong.empty(), OptionalDouble.empty(), 1, 1, OptionalInt.empty(), Map.of(),
+                        Optional.empty()),
                 run(Contender.DUALCRED, 0, 1));
 
         assertThat(Verdict.problems(Scenario.GAP, runs)).isEmpty();
@@ -50,7 +52,7 @@ class VerdictTest {
     private static Results.ContenderRun run(Contender contender, long failed, long rejected) {
         return new Results.ContenderRun(contender, contender.label(), "user_" + contender.label(), Map.of(),
                 stats(failed), List.of(), List.of(), OptionalLong.of(rejected), OptionalDouble.empty(), 1, 1,
-                OptionalInt.empty(), Map.of());
+                OptionalInt.empty(), Map.of(), Optional.empty());
     }
 
     private static WindowStats stats(long failed) {

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -201,7 +202,7 @@ class AllRejectedFailFastTest {
                 counts.wokenLeaves.incrementAndGet();
             }
             counts.checkNoInterrupt();
-        });
+        }, counts -> counts.wokenLeaves.get() > 0 && counts.leavesWithConnection.get() > 0);
 
         assertThat(race.wokenLeaves.get()).as("borrowers were woken").isPositive();
         assertThat(race.leavesWithConnection.get()).isPositive();
@@ -217,7 +218,7 @@ class AllRejectedFailFastTest {
             }
             // Whatever leave() said, the interrupt this class caused must not outlive it.
             counts.checkNoInterrupt();
-        });
+        }, counts -> counts.wokenLeaves.get() > 0);
 
         assertThat(race.wokenLeaves.get()).as("borrowers were woken").isPositive();
         assertThat(race.strayInterrupts.get()).isZero();
@@ -243,9 +244,9 @@ class AllRejectedFailFastTest {
 
     /**
      * Runs {@code visits} in a loop on four threads while this thread records rejections, sweeps and accepts logins
-     * as fast as it can for half a second.
+     * as fast as it can, for half a second and until {@code done} holds.
      */
-    private Race raceWithWakers(Visits visits) throws Exception {
+    private Race raceWithWakers(Visits visits, Predicate<Race> done) throws Exception {
         int threads = 4;
         Race race = new Race();
         AtomicBoolean stop = new AtomicBoolean();
@@ -266,8 +267,12 @@ class AllRejectedFailFastTest {
                 });
             }
             started.await();
-            long end = System.nanoTime() + Duration.ofMillis(500).toNanos();
-            while (System.nanoTime() < end) {
+            // At least half a second of racing, and on until both kinds of visit happened (a loaded machine may
+            // starve the borrowers for a while); 30 s at most.
+            long start = System.nanoTime();
+            long least = start + Duration.ofMillis(500).toNanos();
+            long most = start + Duration.ofSeconds(30).toNanos();
+            while (System.nanoTime() < least || (!done.test(race) && System.nanoTime() < most)) {
                 failFast.loginsRejected(rejection());
                 failFast.wake(failFast.marker(), false);
                 failFast.loginAccepted();

@@ -61,7 +61,7 @@ public record ClientSettings(HostAndPort address, int connectionTimeoutMillis, i
     public JedisClientConfig clientConfig(RedisCredentials credentials) {
         DefaultJedisClientConfig.Builder config = withoutProtocol();
         if (protocol == null) {
-            config.serverDefaultProtocol();
+            JedisFeatures.skipHello(config);
         } else {
             config.protocol(protocol);
         }

@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
@@ -80,32 +81,51 @@ public final class RotationMetrics implements MeterBinder {
         this.tags = Tags.of(POOL_TAG, control.poolName()).and(Objects.requireNonNull(extraTags, "extraTags"));
     }
 
+    // name, description, count: one function counter each
+    private static final List<Counted> COUNTERS = List.of(
+            new Counted("dualcred.switches", "Changes of the active credential", RotationStatus.Counters::switches),
+            new Counted("dualcred.promotions", "Changes of the source's CURRENT that the pool followed",
+                    RotationStatus.Counters::promotions),
+            new Counted("dualcred.logins.rejected", "Logins the server rejected as an authentication failure",
+                    RotationStatus.Counters::rejectedLogins),
+            new Counted("dualcred.all.rejected", "Rounds in which every credential was rejected",
+                    RotationStatus.Counters::allRejectedRounds),
+            new Counted("dualcred.source.loads", "Reads of the credential source", RotationStatus.Counters::sourceLoads),
+            new Counted("dualcred.source.failures", "Reads of the credential source that failed",
+                    RotationStatus.Counters::sourceFailures),
+            new Counted("dualcred.evictions", "Requests to replace the pool's connections",
+                    RotationStatus.Counters::evictions));
+
+    private static final List<Gauged> GAUGES = List.of(
+            new Gauged("dualcred.active.slot", "0 while CURRENT is active, 1 while NEXT is",
+                    status -> status.activeSlot() == Slot.NEXT ? 1 : 0),
+            new Gauged("dualcred.generation", "The credential generation, raised by every switch",
+                    RotationStatus::generation),
+            new Gauged("dualcred.fallback.in.use", "1 while the active credential is no longer listed by the source",
+                    status -> status.fallbackInUse() ? 1 : 0),
+            new Gauged("dualcred.backing.off", "1 while logins back off because every credential was rejected",
+                    status -> status.backingOff() ? 1 : 0),
+            new Gauged("dualcred.source.failing", "1 while the last read of the credential source failed",
+                    status -> status.sourceFailing() ? 1 : 0));
+
     @Override
     public void bindTo(MeterRegistry registry) {
-        counter(registry, "dualcred.switches", "Changes of the active credential", RotationStatus.Counters::switches);
-        counter(registry, "dualcred.promotions", "Changes of the source's CURRENT that the pool followed",
-                RotationStatus.Counters::promotions);
-        counter(registry, "dualcred.logins.rejected", "Logins the server rejected as an authentication failure",
-                RotationStatus.Counters::rejectedLogins);
-        counter(registry, "dualcred.all.rejected", "Rounds in which every credential was rejected",
-                RotationStatus.Counters::allRejectedRounds);
-        counter(registry, "dualcred.source.loads", "Reads of the credential source",
-                RotationStatus.Counters::sourceLoads);
-        counter(registry, "dualcred.source.failures", "Reads of the credential source that failed",
-                RotationStatus.Counters::sourceFailures);
-        counter(registry, "dualcred.evictions", "Requests to replace the pool's connections",
-                RotationStatus.Counters::evictions);
-
-        gauge(registry, "dualcred.active.slot", "0 while CURRENT is active, 1 while NEXT is",
-                status -> status.activeSlot() == Slot.NEXT ? 1 : 0);
-        gauge(registry, "dualcred.generation", "The credential generation, raised by every switch",
-                RotationStatus::generation);
-        gauge(registry, "dualcred.fallback.in.use", "1 while the active credential is no longer listed by the source",
-                status -> status.fallbackInUse() ? 1 : 0);
-        gauge(registry, "dualcred.backing.off", "1 while logins back off because every credential was rejected",
-                status -> status.backingOff() ? 1 : 0);
-        gauge(registry, "dualcred.source.failing", "1 while the last read of the credential source failed",
-                status -> status.sourceFailing() ? 1 : 0);
+        for (Counted counted : COUNTERS) {
+            // Function counters hold this binder weakly; the gauges hold it strongly, so it lives as long as the
+            // registry's meters do even when the caller keeps no reference (rotation() may answer a new object).
+            FunctionCounter.builder(counted.name(), this,
+                            metrics -> counted.count().applyAsDouble(metrics.control.status().counters()))
+                    .description(counted.description())
+                    .tags(tags)
+                    .register(registry);
+        }
+        for (Gauged gauged : GAUGES) {
+            Gauge.builder(gauged.name(), this, metrics -> gauged.value().applyAsDouble(metrics.control.status()))
+                    .description(gauged.description())
+                    .tags(tags)
+                    .strongReference(true)
+                    .register(registry);
+        }
         // The switch time comes from the wall clock, so the age does too (not the registry's clock, which may be
         // a monotonic or test clock).
         TimeGauge.builder("dualcred.last.switch.age", this, TimeUnit.MILLISECONDS,
@@ -119,27 +139,14 @@ public final class RotationMetrics implements MeterBinder {
                 .register(registry);
     }
 
-    private void counter(MeterRegistry registry, String name, String description,
-                         ToDoubleFunction<RotationStatus.Counters> count) {
-        // Function counters hold this binder weakly; the gauges below hold it strongly, so it lives as long as the
-        // registry's meters do even when the caller keeps no reference (rotation() may answer a new object).
-        FunctionCounter.builder(name, this, metrics -> count.applyAsDouble(metrics.control.status().counters()))
-                .description(description)
-                .tags(tags)
-                .register(registry);
-    }
-
-    private void gauge(MeterRegistry registry, String name, String description,
-                       ToDoubleFunction<RotationStatus> value) {
-        Gauge.builder(name, this, metrics -> value.applyAsDouble(metrics.control.status()))
-                .description(description)
-                .tags(tags)
-                .strongReference(true)
-                .register(registry);
-    }
-
     @Override
     public String toString() {
         return "RotationMetrics[" + control.poolName() + "]";
+    }
+
+    private record Counted(String name, String description, ToDoubleFunction<RotationStatus.Counters> count) {
+    }
+
+    private record Gauged(String name, String description, ToDoubleFunction<RotationStatus> value) {
     }
 }

@@ -41,17 +41,14 @@ class StarterTest {
 
     @Test
     void propertiesAloneGiveRotatingPoolsWithHealthEndpointAndMeters() throws Exception {
-        String role = "boot_" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
-        String dbCurrent = secret();
-        String dbNext = secret();
-        POSTGRES.createLoginRole(role, dbCurrent);
+        String[] db = {secret(), secret()};
+        String role = newRole(db[0]);
         POSTGRES.execute("CREATE SCHEMA " + role + " AUTHORIZATION " + role);
-        SecretFiles dbSecrets = SecretFiles.create("boot-db").hold(role, dbCurrent, dbNext);
         String user = "boot-" + UUID.randomUUID();
-        String redisCurrent = secret();
-        String redisNext = secret();
-        REDIS.setUser(user, redisCurrent);
-        SecretFiles redisSecrets = SecretFiles.create("boot-redis").hold(user, redisCurrent, redisNext);
+        String[] cache = {secret(), secret()};
+        REDIS.setUser(user, cache[0]);
+        SecretFiles dbSecrets = SecretFiles.create("boot-db").hold(role, db[0], db[1]);
+        SecretFiles redisSecrets = SecretFiles.create("boot-redis").hold(user, cache[0], cache[1]);
 
         try (ConfigurableApplicationContext app = new SpringApplicationBuilder(App.class)
                 .web(WebApplicationType.NONE)
@@ -83,8 +80,8 @@ class StarterTest {
             CompositeHealthContributor health = app.getBean("dualcredHealthContributor",
                     CompositeHealthContributor.class);
 
-            POSTGRES.setPassword(role, dbNext);
-            REDIS.setUser(user, redisNext);
+            POSTGRES.setPassword(role, db[1]);
+            REDIS.setUser(user, cache[1]);
             endpoint.act("evict");
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
                 assertThat(countOrders(dataSource)).isZero();
@@ -104,7 +101,7 @@ class StarterTest {
             }
             assertThat(meters.get("dualcred.active.slot").tag("pool", "redis").gauge().value()).isEqualTo(1);
             String everything = statuses + health.getContributor("dataSource") + meters.getMeters();
-            for (String password : new String[] {dbCurrent, dbNext, redisCurrent, redisNext}) {
+            for (String password : new String[] {db[0], db[1], cache[0], cache[1]}) {
                 assertThat(everything).doesNotContain(password);
             }
         } finally {
@@ -134,8 +131,7 @@ class StarterTest {
 
     @Test
     void everyCredentialRejectedAtStartUpIsAnalysed() {
-        String role = "boot_" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
-        POSTGRES.createLoginRole(role, secret());
+        String role = newRole(secret());
         SecretFiles wrong = SecretFiles.create("boot-wrong").hold(role, secret(), secret());
         try {
             SpringApplicationBuilder app = new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE)
@@ -153,6 +149,12 @@ class StarterTest {
         } finally {
             POSTGRES.dropRole(role);
         }
+    }
+
+    private static String newRole(String password) {
+        String role = "boot_" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
+        POSTGRES.createLoginRole(role, password);
+        return role;
     }
 
     private static int countOrders(DataSource dataSource) throws Exception {

@@ -98,16 +98,21 @@ class RotationUnderHttpLoadTest {
 
                 assertThat(load.failures).as("failed requests").isEmpty();
                 assertThat(load.succeeded.get()).isGreaterThanOrEqualTo(800);
+                // The rotation's numbers, for the record (the pools' counters are in the status below)
+                System.out.printf("orders service: %d requests served through the rotation, %d failed%n",
+                        load.succeeded.get(), load.failures.size());
             }
 
             String status = get(base + "/actuator/dualcred");
+            System.out.println("orders service: /actuator/dualcred after the rotation: " + status);
             assertThat(status).contains("\"dataSource\"", "\"redis\"").doesNotContain("\"generation\":0,");
             assertThat(status).contains("\"switches\":1");
             String health = get(base + "/actuator/health");
             assertThat(health).contains("\"dualcred\"", "\"status\":\"UP\"", "\"generation\"");
             String prometheus = get(base + "/actuator/prometheus");
             assertThat(prometheus).contains("dualcred_switches_total{pool=\"dataSource\"} 1.0")
-                    .contains("dualcred_promotions_total{pool=\"redis\"}")
+                    .contains("dualcred_generation{pool=\"dataSource\"} 2.0")
+                    .contains("dualcred_generation{pool=\"redis\"} 2.0")
                     .contains("hikaricp_connections");
 
             List<String> outputs = new ArrayList<>(List.of(status, health, prometheus,

@@ -112,6 +112,37 @@ class StarterTest {
     }
 
     @Test
+    void liquibaseLogsInAsItsOwnUserOnThePoolsUrl() throws Exception {
+        String password = secret();
+        String role = newRole(password);
+        POSTGRES.execute("CREATE SCHEMA " + role + " AUTHORIZATION " + role);
+        SecretFiles secrets = SecretFiles.create("boot-liquibase").hold(role, password, "");
+        try (ConfigurableApplicationContext app = new SpringApplicationBuilder(App.class)
+                .web(WebApplicationType.NONE)
+                .properties(
+                        "spring.datasource.url=" + POSTGRES.jdbcUrl(),
+                        "spring.datasource.hikari.schema=" + role,
+                        "dualcred.datasource.credential-source=file:" + secrets.directory(),
+                        "spring.flyway.enabled=false",
+                        "spring.liquibase.change-log=classpath:db/liquibase/changelog.sql",
+                        "spring.liquibase.default-schema=" + role,
+                        "spring.liquibase.parameters.owner=" + role,
+                        "spring.liquibase.user=" + POSTGRES.superuser(),
+                        "spring.liquibase.password=" + POSTGRES.superuserPassword())
+                .run()) {
+            try (Connection connection = app.getBean(DataSource.class).getConnection();
+                 ResultSet rows = connection.createStatement().executeQuery(
+                         "SELECT tableowner FROM pg_tables WHERE tablename = 'invoices'")) {
+                assertThat(rows.next()).isTrue();
+                assertThat(rows.getString(1)).isEqualTo(role);
+            }
+        } finally {
+            POSTGRES.execute("DROP SCHEMA " + role + " CASCADE");
+            POSTGRES.dropRole(role);
+        }
+    }
+
+    @Test
     void aPasswordPropertyNextToACredentialSourceIsRefusedNamingIt() {
         SpringApplicationBuilder app = new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE)
                 .properties(Map.of(

@@ -717,7 +717,7 @@ public final class DualCredentialDataSource implements DataSource, RotationContr
                 throw new IllegalStateException("password is set in the HikariCP configuration; remove it: the "
                         + "credential source supplies passwords");
             }
-            if (config.getCredentialsProvider() != null || config.getCredentialsProviderClassName() != null) {
+            if (hasCredentialsProvider(config)) {
                 throw new IllegalStateException("credentialsProvider is set in the HikariCP configuration; remove it:"
                         + " the credential source supplies credentials");
             }
@@ -738,6 +738,15 @@ public final class DualCredentialDataSource implements DataSource, RotationContr
                 }
             }
             return jdbcUrl;
+        }
+
+        // HikariCP 7 added credentials providers; dualcred also runs on HikariCP 6, which cannot have one.
+        private static boolean hasCredentialsProvider(HikariConfig config) {
+            try {
+                return config.getCredentialsProvider() != null || config.getCredentialsProviderClassName() != null;
+            } catch (NoSuchMethodError olderThanHikariCp7) {
+                return false;
+            }
         }
 
         private static boolean isCredentialProperty(String name) {

@@ -3,6 +3,7 @@ package io.dualcred.redis;
 import io.dualcred.redis.internal.ClientSettings;
 import io.dualcred.redis.internal.DualCredentialConnectionFactory;
 import io.dualcred.redis.internal.DualCredentialJedisFactory;
+import io.dualcred.redis.internal.JedisFeatures;
 import io.dualcred.redis.internal.RedisAuthFailureClassifier;
 import io.dualcred.redis.internal.RedisConnectionOpener;
 import io.dualcred.redis.internal.RotatingConnectionProvider;
@@ -452,10 +453,17 @@ public final class DualCredentialRedis {
          * source once; connects only when the first command runs.
          *
          * @return the client and its rotation controls
-         * @throws IllegalStateException when no credential source is set
+         * @throws IllegalStateException when no credential source is set, or the Jedis on the class path is older
+         *     than 7.2.0 and has no {@code RedisClient} ({@link #buildPool()} works there)
          * @throws CredentialSourceException when the source cannot be read, naming the field
          */
         public DualCredentialRedisClient buildClient() {
+            if (!JedisFeatures.hasRedisClient()) {
+                throw new IllegalStateException("buildClient() needs Jedis " + JedisFeatures.REDIS_CLIENT_SINCE
+                        + " or later (redis.clients.jedis.RedisClient); the class path has Jedis "
+                        + JedisFeatures.version() + ". Use buildPool(), or manage a newer Jedis (with Spring Boot:"
+                        + " the jedis.version property)");
+            }
             ClientSettings settings = settings();
             String name = resolvePoolName();
             JedisSocketFactory socketFactory = settings.socketFactory();

@@ -12,11 +12,13 @@ import ch.qos.logback.core.read.ListAppender;
 import io.dualcred.redis.RedisFixtures.Flavour;
 import io.dualcred.redis.RedisFixtures.MutableSource;
 import io.dualcred.redis.RedisFixtures.Subject;
+import io.dualcred.redis.internal.JedisFeatures;
 import io.dualcred.rotation.Credential;
 import io.dualcred.rotation.CredentialSourceException;
 import io.dualcred.testservers.RedisServer;
 import java.net.ServerSocket;
 import java.time.Duration;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -34,8 +36,20 @@ class BuilderTest {
 
     @Test
     void aCredentialSourceIsRequired() {
-        assertThatThrownBy(() -> DualCredentialRedis.builder().buildClient())
+        assertThatThrownBy(() -> DualCredentialRedis.builder().buildPool())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("credentialSource");
+    }
+
+    @Test
+    void aJedisWithoutRedisClientIsNamedWithTheVersionBuildClientNeeds() {
+        Assumptions.assumeFalse(JedisFeatures.hasRedisClient(), "runs in the version-range build (-Plowest-deps)");
+
+        assertThatThrownBy(() -> DualCredentialRedis.builder().credentialSource(new MutableSource(
+                Credential.of("app", "pw"))).buildClient())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("needs Jedis 7.2.0 or later")
+                .hasMessageContaining("the class path has Jedis " + JedisFeatures.version())
+                .hasMessageContaining("buildPool()");
     }
 
     @Test
@@ -81,7 +95,7 @@ class BuilderTest {
         DualCredentialRedis.Builder builder = DualCredentialRedis.builder().hostAndPort("127.0.0.1", closedPort)
                 .credentialSource(new MutableSource(Credential.of("app", "pw"))).helloHandshake(helloHandshake);
 
-        for (Flavour flavour : Flavour.values()) {
+        for (Flavour flavour : Flavour.onThisJedis()) {
             try (Subject redis = flavour.build(builder)) {
                 assertThatThrownBy(() -> redis.get("key")).as(flavour.name())
                         .isInstanceOf(JedisConnectionException.class);
@@ -101,6 +115,7 @@ class BuilderTest {
 
     @Test
     void uriSettingsReachTheConnections() throws Exception {
+        Assumptions.assumeTrue(JedisFeatures.hasRedisClient(), "RedisClient needs Jedis 7.2.0 or later");
         String user = uniqueUser("app");
         String password = secret("current");
         server.setUser(user, password);

@@ -2,6 +2,7 @@ package io.dualcred.redis;
 
 import static org.awaitility.Awaitility.await;
 
+import io.dualcred.redis.internal.JedisFeatures;
 import io.dualcred.rotation.Credential;
 import io.dualcred.rotation.CredentialSet;
 import io.dualcred.rotation.CredentialSource;
@@ -21,6 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.commons.pool2.impl.GenericObjectPool;
+import org.junit.jupiter.api.Assumptions;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.RedisClient;
@@ -270,12 +272,21 @@ final class RedisFixtures {
     enum Flavour {
         REDIS_CLIENT, JEDIS_POOL;
 
+        /** @return the flavours the Jedis on the class path can build */
+        static List<Flavour> onThisJedis() {
+            return JedisFeatures.hasRedisClient() ? List.of(values()) : List.of(JEDIS_POOL);
+        }
+
         Subject build(RedisServer server, MutableSource source) {
             return build(builder(server, source));
         }
 
         Subject build(DualCredentialRedis.Builder builder) {
             if (this == REDIS_CLIENT) {
+                // The version-range build runs these tests on a Jedis without RedisClient too (BuilderTest checks
+                // that buildClient() then names the version it needs).
+                Assumptions.assumeTrue(JedisFeatures.hasRedisClient(),
+                        () -> "Jedis " + JedisFeatures.version() + " has no RedisClient");
                 DualCredentialRedisClient redis = builder.buildClient();
                 RedisClient client = redis.client();
                 return new Subject(redis.rotation(), redis,

@@ -72,7 +72,7 @@ public record ClientSettings(HostAndPort address, int connectionTimeoutMillis, i
     public JedisClientConfig clientConfig(RedisCredentials credentials, String name) {
         DefaultJedisClientConfig.Builder config = withoutProtocol().clientName(name);
         if (protocol == null) {
-            config.serverDefaultProtocol();
+            JedisFeatures.skipHello(config);
         } else {
             config.protocol(protocol);
         }

@@ -3,10 +3,12 @@ package io.dualcred.integration.modules;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.dualcred.micrometer.RotationMetrics;
 import io.dualcred.postgres.DualCredentialDataSource;
 import io.dualcred.redis.DualCredentialRedis;
 import io.dualcred.rotation.CredentialSources;
 import io.github.resilience4j.core.IntervalFunction;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.lang.module.Configuration;
 import java.lang.module.ModuleDescriptor;
 import java.lang.module.ModuleFinder;
@@ -33,11 +35,12 @@ class PublishedModulesTest {
     private static final String ROTATION = "io.dualcred.rotation";
     private static final String POSTGRES = "io.dualcred.postgres";
     private static final String REDIS = "io.dualcred.redis";
+    private static final String MICROMETER = "io.dualcred.micrometer";
 
     /** A class from each published jar and from each jar their module-info files require. */
     private static final List<Class<?>> JARS = List.of(CredentialSources.class, DualCredentialDataSource.class,
             DualCredentialRedis.class, Logger.class, IntervalFunction.class, HikariDataSource.class,
-            org.postgresql.Driver.class, Jedis.class, GenericObjectPool.class);
+            org.postgresql.Driver.class, Jedis.class, GenericObjectPool.class, RotationMetrics.class, MeterBinder.class);
 
     private static Configuration modules;
     private static ModuleLayer layer;
@@ -46,7 +49,7 @@ class PublishedModulesTest {
     static void resolveThePublishedModules() {
         Path[] jars = JARS.stream().map(PublishedModulesTest::jarOf).toArray(Path[]::new);
         modules = ModuleLayer.boot().configuration().resolveAndBind(ModuleFinder.of(jars), ModuleFinder.of(),
-                Set.of(POSTGRES, REDIS));
+                Set.of(POSTGRES, REDIS, MICROMETER));
         // The platform loader as parent: nothing of the class path, where the same classes are, leaks into the layer.
         layer = ModuleLayer.boot().defineModulesWithOneLoader(modules, ClassLoader.getPlatformClassLoader());
     }
@@ -56,6 +59,7 @@ class PublishedModulesTest {
         assertThat(exports(ROTATION)).containsExactlyInAnyOrder("io.dualcred.rotation", "io.dualcred.rotation.spi");
         assertThat(exports(POSTGRES)).containsExactly("io.dualcred.postgres");
         assertThat(exports(REDIS)).containsExactly("io.dualcred.redis");
+        assertThat(exports(MICROMETER)).containsExactly("io.dualcred.micrometer");
         assertThat(descriptor(ROTATION).packages()).contains("io.dualcred.rotation.internal");
         assertThat(descriptor(POSTGRES).packages()).contains("io.dualcred.postgres.internal");
         assertThat(descriptor(REDIS).packages()).contains("io.dualcred.redis.internal");

@@ -1,0 +1,151 @@
+package io.dualcred.spring.boot;
+
+import io.dualcred.rotation.RotationConfig;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * The {@code dualcred.*} properties. A credential source is given by URI, as {@code CredentialSources.fromUri} reads
+ * it: {@code file:/etc/secrets/db}, {@code env:DB}, {@code sysprop:db} or a scheme a provider on the class path adds.
+ */
+@ConfigurationProperties("dualcred")
+public class DualcredProperties {
+
+    private final Pool datasource = new Pool();
+    private final Pool redis = new Pool();
+    private final Rotation rotation = new Rotation();
+
+    /** @return {@code dualcred.datasource.*} */
+    public Pool getDatasource() {
+        return datasource;
+    }
+
+    /** @return {@code dualcred.redis.*} */
+    public Pool getRedis() {
+        return redis;
+    }
+
+    /** @return {@code dualcred.rotation.*}, shared by both pools */
+    public Rotation getRotation() {
+        return rotation;
+    }
+
+    /** One pool's settings. */
+    public static class Pool {
+
+        /** Where the pool's credentials come from, e.g. {@code file:/etc/secrets/db}; unset leaves Boot's pool. */
+        private String credentialSource;
+
+        /** @return the credential source URI, or {@code null} */
+        public String getCredentialSource() {
+            return credentialSource;
+        }
+
+        /** @param credentialSource the credential source URI */
+        public void setCredentialSource(String credentialSource) {
+            this.credentialSource = credentialSource;
+        }
+    }
+
+    /** The rotation engine's settings ({@link RotationConfig}); unset ones keep the engine's defaults. */
+    public static class Rotation {
+
+        /** First wait between login rounds while every credential is rejected. */
+        private Duration backoffInitial;
+        /** Growth factor of that wait. */
+        private Double backoffMultiplier;
+        /** Longest wait between login rounds. */
+        private Duration backoffMax;
+        /** How long a caller's login may keep retrying before it fails. */
+        private Duration loginRetryBudget;
+        /** How often the source is re-read without a rejection; unset: only on rejection, watch or refresh. */
+        private Duration refreshInterval;
+        /** How long a read of the source may take before the last good credentials are kept. */
+        private Duration sourceTimeout;
+
+        /** @return the engine configuration these properties describe */
+        RotationConfig toConfig() {
+            RotationConfig defaults = RotationConfig.ofDefaults();
+            RotationConfig.Builder config = RotationConfig.custom();
+            if (backoffInitial != null || backoffMultiplier != null || backoffMax != null) {
+                if (backoffInitial == null || backoffMultiplier == null || backoffMax == null) {
+                    throw new InvalidDualcredPropertyException("dualcred.rotation.backoff-initial",
+                            "backoff-initial, backoff-multiplier and backoff-max are set together",
+                            "Set all three dualcred.rotation.backoff-* properties, or none.");
+                }
+                config.backoff(backoffInitial, backoffMultiplier, backoffMax);
+            }
+            config.loginRetryBudget(loginRetryBudget != null ? loginRetryBudget : defaults.loginRetryBudget());
+            config.sourceTimeout(sourceTimeout != null ? sourceTimeout : defaults.sourceTimeout());
+            if (refreshInterval != null) {
+                config.refreshInterval(refreshInterval);
+            }
+            try {
+                return config.build();
+            } catch (IllegalArgumentException e) {
+                throw new InvalidDualcredPropertyException("dualcred.rotation", e.getMessage(),
+                        "Correct the dualcred.rotation.* property the message names.");
+            }
+        }
+
+        /** @return {@code dualcred.rotation.backoff-initial} */
+        public Duration getBackoffInitial() {
+            return backoffInitial;
+        }
+
+        /** @param backoffInitial {@code dualcred.rotation.backoff-initial} */
+        public void setBackoffInitial(Duration backoffInitial) {
+            this.backoffInitial = backoffInitial;
+        }
+
+        /** @return {@code dualcred.rotation.backoff-multiplier} */
+        public Double getBackoffMultiplier() {
+            return backoffMultiplier;
+        }
+
+        /** @param backoffMultiplier {@code dualcred.rotation.backoff-multiplier} */
+        public void setBackoffMultiplier(Double backoffMultiplier) {
+            this.backoffMultiplier = backoffMultiplier;
+        }
+
+        /** @return {@code dualcred.rotation.backoff-max} */
+        public Duration getBackoffMax() {
+            return backoffMax;
+        }
+
+        /** @param backoffMax {@code dualcred.rotation.backoff-max} */
+        public void setBackoffMax(Duration backoffMax) {
+            this.backoffMax = backoffMax;
+        }
+
+        /** @return {@code dualcred.rotation.login-retry-budget} */
+        public Duration getLoginRetryBudget() {
+            return loginRetryBudget;
+        }
+
+        /** @param loginRetryBudget {@code dualcred.rotation.login-retry-budget} */
+        public void setLoginRetryBudget(Duration loginRetryBudget) {
+            this.loginRetryBudget = loginRetryBudget;
+        }
+
+        /** @return {@code dualcred.rotation.refresh-interval} */
+        public Duration getRefreshInterval() {
+            return refreshInterval;
+        }
+
+        /** @param refreshInterval {@code dualcred.rotation.refresh-interval} */
+        public void setRefreshInterval(Duration refreshInterval) {
+            this.refreshInterval = refreshInterval;
+        }
+
+        /** @return {@code dualcred.rotation.source-timeout} */
+        public Duration getSourceTimeout() {
+            return sourceTimeout;
+        }
+
+        /** @param sourceTimeout {@code dualcred.rotation.source-timeout} */
+        public void setSourceTimeout(Duration sourceTimeout) {
+            this.sourceTimeout = sourceTimeout;
+        }
+    }
+}

@@ -261,12 +261,17 @@ public final class PostgresServer extends ManagedServer {
      * @throws SQLException as pgjdbc reports it, e.g. SQLState 28P01 for a wrong password
      */
     public Connection connect(String user, String password) throws SQLException {
+        return connect(jdbcUrl(), user, password);
+    }
+
+    /** A connection to {@code url} as a test client: application name {@code dualcred-test}, 10 s connect timeout. */
+    static Connection connect(String url, String user, String password) throws SQLException {
         Properties properties = new Properties();
         properties.setProperty("user", user);
         properties.setProperty("password", password);
         properties.setProperty("connectTimeout", "10");
         properties.setProperty("ApplicationName", "dualcred-test");
-        return DriverManager.getConnection(jdbcUrl(), properties);
+        return DriverManager.getConnection(url, properties);
     }
 
     /**

@@ -191,7 +191,7 @@ public final class PostgresServer extends ManagedServer {
      * A JDBC URL naming several servers, as an application configured for failover has it, e.g.
      * {@code jdbc:postgresql://localhost:5432,localhost:5433/postgres?sslmode=disable&targetServerType=primary}.
      *
-     * @param targetServerType pgjdbc's {@code targetServerType}: {@code primary}, {@code preferStandby}, ...
+     * @param targetServerType pgjdbc's {@code targetServerType}: {@code primary}, {@code preferSecondary}, {@code secondary}, ...
      * @param servers the servers, in the order pgjdbc tries them
      * @return the URL, without credentials
      */

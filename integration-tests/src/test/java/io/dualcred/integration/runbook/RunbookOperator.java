@@ -90,6 +90,19 @@ final class RunbookOperator implements AutoCloseable {
             return runSql(again(step, Runbook.Language.SQL));
         }
 
+        /**
+         * Runs the next SQL block of the procedure, which must be {@code step}, on another server (a standby) in a
+         * session of its own, with the same variables.
+         */
+        List<Map<String, String>> sqlOn(String step, Supplier<Connection> server) {
+            return runSqlOn(next(step, Runbook.Language.SQL), server);
+        }
+
+        /** Runs an SQL block of this procedure that has run before, on another server. */
+        List<Map<String, String>> sqlAgainOn(String step, Supplier<Connection> server) {
+            return runSqlOn(again(step, Runbook.Language.SQL), server);
+        }
+
         /** Runs the next Redis block, which must be {@code step}, on each target; returns the replies per target. */
         List<List<Object>> redis(String step, RedisTarget... targets) {
             return runRedis(next(step, Runbook.Language.REDIS), targets);
@@ -140,10 +153,26 @@ final class RunbookOperator implements AutoCloseable {
         }
     }
 
+    private List<Map<String, String>> runSqlOn(Runbook.Block block, Supplier<Connection> server) {
+        try (Connection session = server.get()) {
+            return runSql(block, session);
+        } catch (SQLException e) {
+            throw new AssertionError(block + ": closing the session failed: " + e.getMessage(), e);
+        }
+    }
+
     private List<Map<String, String>> runSql(Runbook.Block block) {
+        try {
+            return runSql(block, session());
+        } catch (SQLException e) {
+            throw new AssertionError(block + ": the operator cannot log in: " + e.getMessage(), e);
+        }
+    }
+
+    private List<Map<String, String>> runSql(Runbook.Block block, Connection session) {
         PsqlScript script = PsqlScript.parse(block.body());
         String sql = script.render(variables);
-        try (Statement statement = session().createStatement()) {
+        try (Statement statement = session.createStatement()) {
             List<Map<String, String>> rows = List.of();
             boolean result = statement.execute(sql);
             while (true) {

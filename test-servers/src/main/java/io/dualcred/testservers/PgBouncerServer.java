@@ -100,9 +100,10 @@ public final class PgBouncerServer extends ManagedServer {
                 .append("log_pooler_errors = 1\n");
         if (setup == AuthSetup.AUTH_QUERY) {
             String authPassword = Support.randomSecret(24);
+            boolean exists = !backend.query("SELECT 1 FROM pg_roles WHERE rolname = '" + AUTH_USER + "'").isEmpty();
             backend.execute(String.join("\n",
-                    "DROP ROLE IF EXISTS " + AUTH_USER + ";",
-                    "CREATE ROLE " + AUTH_USER + " LOGIN PASSWORD " + SqlQuoting.literal(authPassword) + ";",
+                    (exists ? "ALTER" : "CREATE") + " ROLE " + AUTH_USER + " LOGIN PASSWORD "
+                            + SqlQuoting.literal(authPassword) + ";",
                     "CREATE OR REPLACE FUNCTION " + LOOKUP_FUNCTION + "(p_user name, OUT usename name, OUT passwd text)",
                     "  RETURNS record LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog AS",
                     "  $$ SELECT rolname, rolpassword FROM pg_authid WHERE rolname = p_user AND rolcanlogin $$;",

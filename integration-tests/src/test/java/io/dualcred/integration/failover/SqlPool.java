@@ -52,9 +52,20 @@ public final class SqlPool implements PoolUnderTest {
      * @return a started dualcred pool
      */
     public static SqlPool dualcred(String name, String jdbcUrl, CredentialSource source, int size, String sql) {
+        return dualcred(name, jdbcUrl, source, size, sql, true);
+    }
+
+    /**
+     * @param connectAtStart whether the pool logs in when it starts (HikariCP's default); without, it starts empty
+     *     whatever the server says, so that its first callers meet the login
+     * @return a started dualcred pool
+     */
+    public static SqlPool dualcred(String name, String jdbcUrl, CredentialSource source, int size, String sql,
+                                   boolean connectAtStart) {
         List<RotationEvent> recorded = new CopyOnWriteArrayList<>();
         DualCredentialDataSource pool = DualCredentialDataSource.builder()
                 .jdbcUrl(jdbcUrl)
+                .initializationFailTimeout(connectAtStart ? Duration.ofMillis(1) : Duration.ofMillis(-1))
                 .poolName(name)
                 .maximumPoolSize(size)
                 .connectionTimeout(CONNECTION_TIMEOUT)

@@ -27,9 +27,13 @@ import org.junit.jupiter.api.Test;
 class RunbookFormatTest {
 
     private static final Runbook RUNBOOK = Runbook.load();
-    /** Every procedure some test runs: most by {@link SecretRotationProcedureTest}, section 4.1's by another. */
+    /**
+     * Every procedure some test runs: most by {@link SecretRotationProcedureTest}, section 4.1's by
+     * {@link StandbysAndFailoverTest}, section 10's by {@link PgBouncerRotationProcedureTest}.
+     */
     private static final List<String> PROCEDURES = java.util.stream.Stream.of(SecretRotationProcedureTest.PROCEDURES,
-            StandbysAndFailoverTest.PROCEDURES).flatMap(List::stream).toList();
+            StandbysAndFailoverTest.PROCEDURES, PgBouncerRotationProcedureTest.PROCEDURES)
+            .flatMap(List::stream).toList();
 
     @Test
     void everyCommandBlockIsWellFormedAndRunByTheIntegrationTest() {
@@ -41,9 +45,10 @@ class RunbookFormatTest {
     }
 
     @Test
-    void everySqlAndRedisBlockIsARunbookBlock() {
+    void everySqlRedisAndPgBouncerBlockIsARunbookBlock() {
         List<String> unmarked = RUNBOOK.fences().stream()
-                .filter(fence -> fence.info().startsWith("sql") || fence.info().startsWith("redis"))
+                .filter(fence -> fence.info().startsWith("sql") || fence.info().startsWith("redis")
+                        || fence.info().startsWith("pgbouncer"))
                 .filter(fence -> !fence.info().contains("runbook"))
                 .map(fence -> "line " + fence.line() + ": " + fence.info())
                 .toList();

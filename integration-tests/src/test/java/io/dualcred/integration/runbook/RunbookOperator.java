@@ -113,6 +113,22 @@ final class RunbookOperator implements AutoCloseable {
             return runRedis(again(step, Runbook.Language.REDIS), targets);
         }
 
+        /**
+         * Runs the next PgBouncer console block, which must be {@code step}, one command at a time, as psql does.
+         *
+         * @return the rows of its last command
+         */
+        List<Map<String, String>> console(String step, io.dualcred.testservers.PgBouncerServer pooler) {
+            Runbook.Block block = next(step, Runbook.Language.PGBOUNCER);
+            List<Map<String, String>> rows = List.of();
+            for (String command : PsqlScript.parse(block.body()).render(variables).split(";")) {
+                if (!command.isBlank()) {
+                    rows = pooler.admin(command.strip());
+                }
+            }
+            return rows;
+        }
+
         /** Fails unless every block of the procedure has run. */
         void finish() {
             if (position < blocks.size()) {

@@ -23,7 +23,7 @@ class PostgresAuthFailureClassifierTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"08001", "08006", "57P01", "57P03", "53300", "3D000", "42501", "28"})
+    @ValueSource(strings = {"08001", "08006", "57P01", "57P03", "25006", "53300", "3D000", "42501", "28"})
     void otherStatesAreNotAuthenticationFailures(String state) {
         assertThat(classifier.isAuthenticationFailure(new SQLException("FATAL", state))).isFalse();
     }

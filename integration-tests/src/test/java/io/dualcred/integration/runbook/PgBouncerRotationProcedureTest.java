@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dualcred.integration.failover.SqlPool;
 import io.dualcred.integration.runbook.RunbookOperator.Procedure;
 import io.dualcred.integration.support.Load;
+import io.dualcred.integration.redaction.NoSecretLeaks;
 import io.dualcred.integration.support.MutableSource;
+import io.dualcred.integration.support.Sentinels;
 import io.dualcred.rotation.Credential;
 import io.dualcred.rotation.RotationEvent;
 import io.dualcred.rotation.RotationStatus;
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.postgresql.util.PasswordUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +37,7 @@ import org.slf4j.LoggerFactory;
  * is full and when the server is down. Needs PgBouncer and psql: Maven profile {@code pgbouncer}.
  */
 @Tag("pgbouncer")
+@ExtendWith(NoSecretLeaks.class)
 class PgBouncerRotationProcedureTest {
 
     /** The runbook procedures this class runs. */
@@ -43,8 +47,8 @@ class PgBouncerRotationProcedureTest {
     private static final int THREADS = 8;
     private static final int POOL_SIZE = 8;
     private static final long PROGRESS = 200;
-    private static final String CURRENT = "bouncer current 'pw' ☃";
-    private static final String NEXT = "bouncer next \"pw\" $x";
+    private static final String CURRENT = Sentinels.awkwardPassword();
+    private static final String NEXT = Sentinels.password("next");
     private static final Runbook RUNBOOK = Runbook.load();
     private static final AtomicInteger ROLES = new AtomicInteger();
 
@@ -119,7 +123,7 @@ class PgBouncerRotationProcedureTest {
                 assertThat(status.counters().rejectedLogins()).as("rejected logins").isBetween(1L, 2L);
                 assertThat(pooler.authenticationFailures(role)).as("rejections in PgBouncer's log")
                         .isEqualTo(status.counters().rejectedLogins());
-                assertThat(pooler.serverLog()).doesNotContain(CURRENT).doesNotContain(NEXT);
+                assertThat(pooler.serverLog()).doesNotContain(Sentinels.START).doesNotContain(Sentinels.END);
             }
         }
     }

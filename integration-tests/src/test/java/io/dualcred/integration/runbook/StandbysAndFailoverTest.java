@@ -7,7 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dualcred.integration.failover.SqlPool;
 import io.dualcred.integration.runbook.RunbookOperator.Procedure;
 import io.dualcred.integration.support.Load;
+import io.dualcred.integration.redaction.NoSecretLeaks;
 import io.dualcred.integration.support.MutableSource;
+import io.dualcred.integration.support.Sentinels;
 import io.dualcred.rotation.Credential;
 import io.dualcred.rotation.RotationEvent;
 import io.dualcred.rotation.RotationStatus;
@@ -24,6 +26,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +36,7 @@ import org.slf4j.LoggerFactory;
  * that load, promotes the standby in the middle of a rotation beside a plain HikariCP pool, and rotates while the
  * standby lags.
  */
+@ExtendWith(NoSecretLeaks.class)
 class StandbysAndFailoverTest {
 
     /** The runbook procedures this class runs. */
@@ -43,8 +47,8 @@ class StandbysAndFailoverTest {
     private static final int POOL_SIZE = 8;
     private static final long PROGRESS = 200;
     private static final String ROLE = "ha_app";
-    private static final String CURRENT = "ha current 'pw' ☃";
-    private static final String NEXT = "ha next \"pw\" ☃";
+    private static final String CURRENT = Sentinels.awkwardPassword();
+    private static final String NEXT = Sentinels.password("next");
     private static final String WRITE = "INSERT INTO ha_writes DEFAULT VALUES";
     private static final String READ = "SELECT max(id) FROM ha_writes";
     /** What a failover does to sessions and logins: killed, cut, refused, read-only, starting up. */

@@ -60,6 +60,29 @@ class FailoverRepliesTest {
         }
     }
 
+    @Test
+    void aServerShuttingDownRefusesLoginsWithoutItBeingAnAuthenticationFailure() throws SQLException {
+        try (PostgresServer server = PostgresServer.startNew()) {
+            server.createLoginRole("app", "pw");
+            try (Connection stillOpen = server.connect("app", "pw")) {
+                server.beginSmartShutdown();
+                SQLException refused = null;
+                long deadline = System.nanoTime() + 30_000_000_000L;
+                // The postmaster takes the signal asynchronously: logins succeed until it has.
+                while (refused == null && System.nanoTime() < deadline) {
+                    try (Connection late = server.connect("app", "pw")) {
+                        assertThat(late.isValid(5)).isTrue();
+                    } catch (SQLException e) {
+                        refused = e;
+                    }
+                }
+                assertThat((Object) refused).as("a login refused within 30 s of the smart shutdown").isNotNull();
+                assertNotAuthentication(refused, "57P03");
+                assertThat(stillOpen.isValid(5)).as("the open session goes on").isTrue();
+            }
+        }
+    }
+
     private static SQLException failureOf(Connection connection, String sql) {
         try (Statement statement = connection.createStatement()) {
             statement.execute(sql);

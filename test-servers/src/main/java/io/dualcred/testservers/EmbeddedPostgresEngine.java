@@ -189,6 +189,28 @@ final class EmbeddedPostgresEngine extends LocalEngine {
         }
     }
 
+    /**
+     * Sends the postmaster {@code SIGTERM}: PostgreSQL's smart shutdown, which refuses every new connection
+     * ({@code 57P03}, "the database system is shutting down") and waits for the open sessions to end. {@link #stop()}
+     * still stops it at once.
+     */
+    synchronized void beginSmartShutdown() {
+        if (postgres == null) {
+            throw new IllegalStateException(failure("is not running"));
+        }
+        long pid;
+        try {
+            pid = Long.parseLong(Files.readAllLines(dataDirectory.resolve("postmaster.pid")).get(0).strip());
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException(failure("has no readable postmaster.pid: " + e), e);
+        }
+        ProcessHandle postmaster = ProcessHandle.of(pid)
+                .orElseThrow(() -> new IllegalStateException(failure("has no postmaster process " + pid)));
+        if (!postmaster.destroy()) {
+            throw new IllegalStateException(failure("did not take SIGTERM"));
+        }
+    }
+
     @Override
     public synchronized boolean isAlive() {
         return postgres != null;

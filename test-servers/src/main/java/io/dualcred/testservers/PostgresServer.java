@@ -127,6 +127,20 @@ public final class PostgresServer extends ManagedServer {
         return new PostgresServer(superuserPassword, standby, false);
     }
 
+    /**
+     * Begins a smart shutdown, as {@code pg_ctl stop -m smart} or a service manager's {@code SIGTERM} does: the server
+     * refuses new connections with {@code 57P03} ("the database system is shutting down") while the sessions already
+     * open go on. {@link #stop()} or {@link #close()} then stops it at once.
+     *
+     * @throws IllegalStateException if this server is not embedded or not running
+     */
+    public void beginSmartShutdown() {
+        if (!(engine() instanceof EmbeddedPostgresEngine embedded)) {
+            throw new IllegalStateException("a smart shutdown needs an embedded server");
+        }
+        embedded.beginSmartShutdown();
+    }
+
     /** @return whether the server is a standby in recovery ({@code pg_is_in_recovery()}) */
     public boolean inRecovery() {
         return Boolean.TRUE.equals(query("SELECT pg_is_in_recovery() AS standby").get(0).get("standby"));

@@ -180,7 +180,14 @@ public final class FallbackLoginDataSource implements DataSource {
         try {
             connection = driver.connect(url, properties);
         } catch (SQLException e) {
-            throw MultiHostRejection.reveal(driver, url, properties, e);
+            try {
+                connection = MultiHostLogin.hostByHost(driver, url, properties, e);
+            } catch (SQLException failure) {
+                if (PostgresAuthFailureClassifier.serverRejection(failure) != null) {
+                    MultiHostLogin.forgetRefusals(url, properties);
+                }
+                throw failure;
+            }
         }
         if (connection == null) {
             throw new SQLNonTransientConnectionException(poolName + " - pgjdbc does not accept the jdbcUrl", "08001");

@@ -143,6 +143,9 @@ class StandbysAndFailoverTest {
                     reader.evictConnections();
                     awaitSlot(writer, Slot.NEXT);
                     awaitSlot(reader, Slot.NEXT);
+                    // Events reach listeners on the pools' event threads, after the status shows the switch.
+                    awaitSwitchEvent(writer);
+                    awaitSwitchEvent(reader);
                     long writerSwitches = writer.status().counters().switches();
                     long readerSwitches = reader.status().counters().switches();
                     int writerEvents = writer.events().size();
@@ -265,6 +268,11 @@ class StandbysAndFailoverTest {
 
     private static void awaitSlot(SqlPool pool, Slot slot) {
         eventually(pool.name() + " to use " + slot).until(() -> pool.status().activeSlot() == slot);
+    }
+
+    private static void awaitSwitchEvent(SqlPool pool) {
+        eventually(pool.name() + "'s switch to reach its listener").until(() -> pool.events().stream()
+                .anyMatch(event -> event instanceof RotationEvent.CredentialSwitched));
     }
 
     private static Set<String> states(Load... loads) {

@@ -1,0 +1,175 @@
+package io.dualcred.postgres.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.dualcred.testservers.PostgresServer;
+import java.net.ServerSocket;
+import java.sql.Connection;
+import java.sql.Driver;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Properties;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.postgresql.hostchooser.GlobalHostStatusTracker;
+import org.postgresql.hostchooser.HostStatus;
+import org.postgresql.util.HostSpec;
+
+/**
+ * The two ways pgjdbc ends a multi-host login in {@code 08001 Could not find a server with specified
+ * targetServerType} although a host could tell more, made on a real primary and a real standby, and what dualcred's
+ * host-by-host look makes of them; and that it invents nothing when the 08001 is a failover's.
+ */
+class MultiHostLoginTest {
+
+    private static final String ROLE = "multi_host_app";
+    private static final String OLD = "old-password-1";
+    private static final String NEW = "new-password-2";
+
+    private static PostgresServer primary;
+    private static PostgresServer standby;
+    private final Driver driver = new org.postgresql.Driver();
+
+    @BeforeAll
+    static void primaryWithAStandby() {
+        primary = PostgresServer.startNewPrimary();
+        primary.createLoginRole(ROLE, OLD);
+        standby = primary.startStandby();
+        standby.awaitReplayed(primary.currentWalLsn());
+    }
+
+    @AfterAll
+    static void stop() {
+        try (PostgresServer s = standby; PostgresServer p = primary) {
+            // closes both
+        }
+    }
+
+    @Test
+    void theRejectionPgjdbcDropsWhileAStandbyLagsIsFoundOnThePrimary() throws Exception {
+        standby.pauseReplay(true);
+        try {
+            primary.setPassword(ROLE, NEW);
+            String url = PostgresServer.multiHostJdbcUrl("primary", primary, standby);
+            Properties properties = credential(OLD);
+            // Both hosts unknown to pgjdbc: it tries the primary (28P01), then the standby (accepts OLD, not primary).
+            forget(primary, standby);
+            SQLException failure = catchThrowableOfType(SQLException.class, () -> driver.connect(url, properties));
+            assertThat(failure.getSQLState()).as(String.valueOf(failure)).isEqualTo("08001");
+            assertThat(new PostgresAuthFailureClassifier().isAuthenticationFailure(failure)).isFalse();
+
+            SQLException revealed = catchThrowableOfType(SQLException.class,
+                    () -> MultiHostLogin.hostByHost(driver, url, properties, failure));
+
+            assertThat(revealed.getSQLState()).isEqualTo("28P01");
+            assertThat(revealed.getMessage()).contains(primary.host() + ":" + primary.port(), ROLE)
+                    .doesNotContain(OLD, NEW);
+            assertThat(revealed.getSuppressed()).containsExactly(failure);
+            assertThat(new PostgresAuthFailureClassifier().isAuthenticationFailure(revealed)).isTrue();
+        } finally {
+            primary.setPassword(ROLE, OLD);
+            standby.pauseReplay(false);
+            standby.awaitReplayed(primary.currentWalLsn());
+        }
+    }
+
+    @Test
+    void aPrimaryPgjdbcSkipsAfterARejectedLoginStillGivesTheConnection() throws Exception {
+        String url = PostgresServer.multiHostJdbcUrl("primary", primary, standby);
+        Properties properties = credential(OLD);
+        // What pgjdbc's cache holds right after a rejected login while the standby's entry has not expired: the
+        // primary "failed to connect", the standby "connected". It tries the standby alone.
+        GlobalHostStatusTracker.reportHostStatus(hostSpec(primary), HostStatus.ConnectFail);
+        GlobalHostStatusTracker.reportHostStatus(hostSpec(standby), HostStatus.ConnectOK);
+        SQLException failure = catchThrowableOfType(SQLException.class, () -> driver.connect(url, properties));
+        assertThat(failure.getSQLState()).as(String.valueOf(failure)).isEqualTo("08001");
+
+        try (Connection connection = MultiHostLogin.hostByHost(driver, url, properties, failure);
+             ResultSet rows = connection.createStatement().executeQuery(
+                     "SELECT pg_is_in_recovery(), inet_server_port(), current_user")) {
+            assertThat(rows.next()).isTrue();
+            assertThat(rows.getBoolean(1)).as("on the primary").isFalse();
+            assertThat(rows.getInt(2)).isEqualTo(primary.port());
+            assertThat(rows.getString(3)).isEqualTo(ROLE);
+        }
+    }
+
+    @Test
+    void afterARejectionPgjdbcCouldTryNextOnALaggingStandbyAloneUntilTheRefusalsAreForgotten() throws Exception {
+        standby.pauseReplay(true);
+        try {
+            primary.setPassword(ROLE, NEW);
+            String url = PostgresServer.multiHostJdbcUrl("primary", primary, standby);
+            // pgjdbc's cache after OLD was rejected by the primary: "failed to connect"; the standby still a candidate.
+            GlobalHostStatusTracker.reportHostStatus(hostSpec(primary), HostStatus.ConnectFail);
+            GlobalHostStatusTracker.reportHostStatus(hostSpec(standby), HostStatus.ConnectOK);
+            SQLException onTheStandbyAlone = catchThrowableOfType(SQLException.class,
+                    () -> driver.connect(url, credential(NEW)));
+            // The lagging standby refuses NEW, which the primary would take: a rejection of the right password.
+            assertThat(onTheStandbyAlone.getSQLState()).as(String.valueOf(onTheStandbyAlone)).isEqualTo("28P01");
+
+            GlobalHostStatusTracker.reportHostStatus(hostSpec(primary), HostStatus.ConnectFail);
+            MultiHostLogin.forgetRefusals(url, credential(NEW));
+
+            try (Connection connection = driver.connect(url, credential(NEW));
+                 ResultSet rows = connection.createStatement().executeQuery("SELECT pg_is_in_recovery()")) {
+                assertThat(rows.next()).isTrue();
+                assertThat(rows.getBoolean(1)).as("on the primary").isFalse();
+            }
+        } finally {
+            primary.setPassword(ROLE, OLD);
+            standby.pauseReplay(false);
+            standby.awaitReplayed(primary.currentWalLsn());
+        }
+    }
+
+    @Test
+    void noHostOfTheTypeAndNoneRefusingTheCredentialLeavesTheFailureAsItWas() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        // A failover's shape: the primary gone (nothing listens), the standby not promoted yet.
+        String url = "jdbc:postgresql://127.0.0.1:" + closedPort + "," + standby.host() + ":" + standby.port()
+                + "/postgres?targetServerType=primary&sslmode=disable";
+        Properties properties = credential(OLD);
+        SQLException failure = catchThrowableOfType(SQLException.class, () -> driver.connect(url, properties));
+        assertThat(failure.getSQLState()).as(String.valueOf(failure)).isEqualTo("08001");
+
+        SQLException after = catchThrowableOfType(SQLException.class,
+                () -> MultiHostLogin.hostByHost(driver, url, properties, failure));
+        assertThat((Object) after).isSameAs(failure);
+    }
+
+    @Test
+    void aSingleHostFailureIsLeftAlone() {
+        String url = primary.jdbcUrl();
+        Properties properties = credential(NEW);
+        SQLException failure = catchThrowableOfType(SQLException.class, () -> driver.connect(url, properties));
+
+        SQLException after = catchThrowableOfType(SQLException.class,
+                () -> MultiHostLogin.hostByHost(driver, url, properties, failure));
+        assertThat((Object) after).isSameAs(failure);
+    }
+
+    private static void forget(PostgresServer... servers) {
+        for (PostgresServer server : servers) {
+            // Unknown to the cache (a status older than hostRecheckSeconds counts as unknown).
+            GlobalHostStatusTracker.reportHostStatus(hostSpec(server), HostStatus.ConnectOK);
+        }
+    }
+
+    private static HostSpec hostSpec(PostgresServer server) {
+        return new HostSpec(server.host(), server.port());
+    }
+
+    private static Properties credential(String password) {
+        Properties properties = new Properties();
+        properties.setProperty("user", ROLE);
+        properties.setProperty("password", password);
+        properties.setProperty("connectTimeout", "5");
+        return properties;
+    }
+}

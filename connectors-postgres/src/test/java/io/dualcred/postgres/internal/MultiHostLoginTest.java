@@ -49,9 +49,7 @@ class MultiHostLoginTest {
 
     @Test
     void theRejectionPgjdbcDropsWhileAStandbyLagsIsFoundOnThePrimary() throws Exception {
-        standby.pauseReplay(true);
-        try {
-            primary.setPassword(ROLE, NEW);
+        whileTheStandbyLagsBehindAPasswordChange(() -> {
             String url = PostgresServer.multiHostJdbcUrl("primary", primary, standby);
             Properties properties = credential(OLD);
             // Both hosts unknown to pgjdbc: it tries the primary (28P01), then the standby (accepts OLD, not primary).
@@ -68,11 +66,7 @@ class MultiHostLoginTest {
                     .doesNotContain(OLD, NEW);
             assertThat(revealed.getSuppressed()).containsExactly(failure);
             assertThat(new PostgresAuthFailureClassifier().isAuthenticationFailure(revealed)).isTrue();
-        } finally {
-            primary.setPassword(ROLE, OLD);
-            standby.pauseReplay(false);
-            standby.awaitReplayed(primary.currentWalLsn());
-        }
+        });
     }
 
     @Test
@@ -98,9 +92,7 @@ class MultiHostLoginTest {
 
     @Test
     void afterARejectionPgjdbcCouldTryNextOnALaggingStandbyAloneUntilTheRefusalsAreForgotten() throws Exception {
-        standby.pauseReplay(true);
-        try {
-            primary.setPassword(ROLE, NEW);
+        whileTheStandbyLagsBehindAPasswordChange(() -> {
             String url = PostgresServer.multiHostJdbcUrl("primary", primary, standby);
             // pgjdbc's cache after OLD was rejected by the primary: "failed to connect"; the standby still a candidate.
             GlobalHostStatusTracker.reportHostStatus(hostSpec(primary), HostStatus.ConnectFail);
@@ -118,11 +110,7 @@ class MultiHostLoginTest {
                 assertThat(rows.next()).isTrue();
                 assertThat(rows.getBoolean(1)).as("on the primary").isFalse();
             }
-        } finally {
-            primary.setPassword(ROLE, OLD);
-            standby.pauseReplay(false);
-            standby.awaitReplayed(primary.currentWalLsn());
-        }
+        });
     }
 
     @Test
@@ -152,6 +140,25 @@ class MultiHostLoginTest {
         SQLException after = catchThrowableOfType(SQLException.class,
                 () -> MultiHostLogin.hostByHost(driver, url, properties, failure));
         assertThat((Object) after).isSameAs(failure);
+    }
+
+    /** A step the standby's lag is for; it may throw what the driver throws. */
+    @FunctionalInterface
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    /** Runs {@code step} with replay paused and NEW set on the primary; then OLD everywhere again. */
+    private static void whileTheStandbyLagsBehindAPasswordChange(Step step) throws Exception {
+        standby.pauseReplay(true);
+        try {
+            primary.setPassword(ROLE, NEW);
+            step.run();
+        } finally {
+            primary.setPassword(ROLE, OLD);
+            standby.pauseReplay(false);
+            standby.awaitReplayed(primary.currentWalLsn());
+        }
     }
 
     private static void forget(PostgresServer... servers) {

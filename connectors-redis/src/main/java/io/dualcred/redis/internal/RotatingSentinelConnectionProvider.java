@@ -1,0 +1,130 @@
+package io.dualcred.redis.internal;
+
+import io.dualcred.redis.RedisCredentialsRejectedException;
+import io.dualcred.rotation.AllCredentialsRejectedException;
+import io.dualcred.rotation.spi.RotationEngine;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import redis.clients.jedis.CommandArguments;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.providers.SentineledConnectionProvider;
+import redis.clients.jedis.util.Pool;
+
+/**
+ * The connection provider of a dual-credential {@code RedisSentinelClient}. Jedis asks the Sentinels for the primary
+ * and follows their {@code +switch-master} announcements; the connections come from {@link NodePools}, a
+ * dual-credential pool for the primary of the moment, instead of the plain pool Jedis makes for it. A failover thus
+ * changes the node, never the credential.
+ *
+ * <p>The Sentinel connections themselves log in through a second engine when the Sentinels have credentials of their
+ * own ({@link #sentinelLogins}); Jedis takes them from {@link #defaultSentinelConnectionFactory()}, which it asks for
+ * while it is being constructed, hence the hand-over through a thread-local in {@link #create}.
+ */
+public final class RotatingSentinelConnectionProvider extends SentineledConnectionProvider {
+
+    private static final ThreadLocal<SentinelConnectionFactory> SENTINEL_LOGINS = new ThreadLocal<>();
+
+    private final NodePools pools;
+
+    private RotatingSentinelConnectionProvider(String masterName, JedisClientConfig masterConfig,
+                                               Set<HostAndPort> sentinels, JedisClientConfig sentinelConfig,
+                                               NodePools pools) {
+        super(masterName, masterConfig, idlePlainPool(), sentinels, sentinelConfig);
+        this.pools = Objects.requireNonNull(pools, "pools");
+    }
+
+    /**
+     * Asks the Sentinels for the primary and starts listening for failovers.
+     *
+     * @param masterName the monitored primary's name
+     * @param settings the client settings (their address is unused)
+     * @param sentinels the Sentinels
+     * @param sentinelSettings settings for the Sentinel connections
+     * @param sentinelEngine the engine for the Sentinels' credentials, or {@code null} when they need none
+     * @param pools the node pools
+     * @return the provider
+     */
+    public static RotatingSentinelConnectionProvider create(String masterName, ClientSettings settings,
+                                                            Set<HostAndPort> sentinels,
+                                                            ClientSettings sentinelSettings,
+                                                            RotationEngine sentinelEngine, NodePools pools) {
+        SENTINEL_LOGINS.set(sentinelLogins(sentinelSettings, sentinelEngine));
+        try {
+            return new RotatingSentinelConnectionProvider(masterName, settings.clientConfig(null), sentinels,
+                    sentinelSettings.clientConfig(null), pools);
+        } finally {
+            SENTINEL_LOGINS.remove();
+        }
+    }
+
+    /**
+     * @param sentinelSettings settings for the Sentinel connections
+     * @param sentinelEngine the engine for the Sentinels' credentials, or {@code null} when they need none
+     * @return opens a logged-in connection to one Sentinel
+     */
+    static SentinelConnectionFactory sentinelLogins(ClientSettings sentinelSettings, RotationEngine sentinelEngine) {
+        if (sentinelEngine == null) {
+            return (node, config) -> new Jedis(node, sentinelSettings.clientConfig(null));
+        }
+        return (node, config) -> {
+            try {
+                return sentinelEngine.openWithFallback(credential -> new Jedis(node,
+                        sentinelSettings.clientConfig(RedisConnectionOpener.toJedis(credential)))).connection();
+            } catch (AllCredentialsRejectedException rejected) {
+                throw new RedisCredentialsRejectedException(rejected, "Sentinel " + node);
+            } catch (JedisException e) {
+                throw e;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new JedisConnectionException("interrupted while logging in to Sentinel " + node, e);
+            } catch (Exception e) {
+                throw new JedisConnectionException("cannot log in to Sentinel " + node, e);
+            }
+        };
+    }
+
+    @Override
+    protected SentinelConnectionFactory defaultSentinelConnectionFactory() {
+        SentinelConnectionFactory logins = SENTINEL_LOGINS.get();
+        return logins != null ? logins : super.defaultSentinelConnectionFactory();
+    }
+
+    @Override
+    public Connection getConnection() {
+        return pools.pool(getCurrentMaster()).getResource();
+    }
+
+    @Override
+    public Connection getConnection(CommandArguments args) {
+        return getConnection();
+    }
+
+    @Override
+    public Map<?, Pool<Connection>> getConnectionMap() {
+        HostAndPort primary = getCurrentMaster();
+        return Collections.singletonMap(primary, pools.pool(primary));
+    }
+
+    @Override
+    public Map<?, Pool<Connection>> getPrimaryNodesConnectionMap() {
+        return getConnectionMap();
+    }
+
+    /** Jedis's own pool for the primary is never borrowed from; it must not fill up on its own either. */
+    private static GenericObjectPoolConfig<Connection> idlePlainPool() {
+        GenericObjectPoolConfig<Connection> config = new GenericObjectPoolConfig<>();
+        config.setMinIdle(0);
+        config.setMaxTotal(1);
+        config.setTimeBetweenEvictionRuns(Duration.ofMillis(-1));
+        return config;
+    }
+}

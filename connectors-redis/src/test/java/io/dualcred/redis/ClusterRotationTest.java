@@ -1,29 +1,28 @@
 package io.dualcred.redis;
 
 import static io.dualcred.redis.RedisFixtures.secret;
-import static io.dualcred.redis.RedisFixtures.uniqueUser;
 import static io.dualcred.redis.TopologyFixtures.THREADS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.dualcred.redis.RedisFixtures.Account;
 import io.dualcred.redis.RedisFixtures.Load;
 import io.dualcred.redis.RedisFixtures.MutableSource;
+import io.dualcred.redis.TopologyFixtures.Client;
 import io.dualcred.redis.TopologyFixtures.KeySpace;
-import io.dualcred.rotation.Credential;
-import io.dualcred.rotation.RotationControl;
 import io.dualcred.rotation.Slot;
 import io.dualcred.testservers.RedisClusterTopology;
 import io.dualcred.testservers.RedisServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.UnifiedJedis;
 
 /**
  * Password rotation on a real three-primary, three-replica Redis Cluster, node by node, under a load of 16 threads
@@ -42,21 +41,15 @@ class ClusterRotationTest {
             ClusterBuilder builder = DualCredentialRedis.builder()
                     .credentialSource(source)
                     .maxTotal(THREADS)
+                    .maxIdle(THREADS)
                     .timeout(Duration.ofSeconds(10))
                     .cluster(cluster.addresses());
             if (this == REDIS_CLUSTER_CLIENT) {
                 DualCredentialRedisClusterClient client = builder.buildClient();
-                return new Client(client.client(), client.rotation(), client);
+                return new Client(client.client(), client.rotation(), Optional.empty(), client);
             }
             DualCredentialJedisCluster client = builder.buildJedisCluster();
-            return new Client(client, client.rotation(), client);
-        }
-    }
-
-    record Client(UnifiedJedis jedis, RotationControl rotation, AutoCloseable closeable) implements AutoCloseable {
-        @Override
-        public void close() throws Exception {
-            closeable.close();
+            return new Client(client, client.rotation(), Optional.empty(), client);
         }
     }
 
@@ -82,43 +75,15 @@ class ClusterRotationTest {
     @EnumSource(Flavour.class)
     void nodeByNodeRotationFailsNoCommandAndCostsAtMostOneRejectedLoginPerNodePool(Flavour flavour)
             throws Exception {
-        String user = uniqueUser("cluster");
-        String current = secret("current");
-        String next = secret("next");
-        cluster.setUser(user, current);
-        MutableSource source = new MutableSource(Credential.of(user, current));
+        Account app = Account.create("cluster", cluster::setUser);
+        String user = app.user();
         List<RedisServer> nodes = cluster.nodes();
         KeySpace keys = new KeySpace(flavour.name());
 
-        try (Client client = flavour.build(source);
+        try (Client client = flavour.build(app.source());
              Load load = Load.start("cluster-" + flavour, THREADS, keys.setAndGet(client.jedis()))) {
             load.awaitProgress(2_000);
-            for (RedisServer node : nodes) {
-                node.addPassword(user, next);
-                load.awaitProgress(200);
-            }
-            source.set(Credential.of(user, current), Credential.of(user, next));
-            Map<Integer, Long> lastIdsBefore = TopologyFixtures.lastClientIds(nodes, user);
-
-            long removedFirst = System.nanoTime();
-            for (RedisServer node : nodes) {
-                node.removePassword(user, current);
-                if (node == nodes.get(0)) {
-                    // Nothing makes a new connection while the pools hold all they need: roll them, as an
-                    // operator would after the first node (the runbook's "evict" step).
-                    client.rotation().evictConnections();
-                    await("the switch to NEXT").atMost(Duration.ofSeconds(10))
-                            .until(() -> client.rotation().status().activeSlot() == Slot.NEXT);
-                    LOG.info("{}: switched {} ms after CURRENT was removed on the first node", flavour,
-                            (System.nanoTime() - removedFirst) / 1_000_000);
-                }
-                load.awaitProgress(300);
-            }
-            await("every node pool to replace its connections from before the switch")
-                    .atMost(Duration.ofSeconds(20))
-                    .until(() -> TopologyFixtures.allConnectionsNewerThan(nodes, user, lastIdsBefore));
-            LOG.info("{}: every connection replaced {} ms after CURRENT was removed on the first node", flavour,
-                    (System.nanoTime() - removedFirst) / 1_000_000);
+            TopologyFixtures.rotateNodeByNode(flavour.name(), nodes, app, client, load);
             await("every slot touched").atMost(Duration.ofSeconds(30))
                     .until(() -> keys.slotsTouched() == TopologyFixtures.SLOTS);
             load.awaitProgress(1_000);
@@ -132,6 +97,94 @@ class ClusterRotationTest {
             assertThat(rejected.values()).as("rejected logins per node pool").allMatch(count -> count <= 1);
             assertThat(rejected.values().stream().mapToLong(Long::longValue).sum()).isPositive();
             assertThat(client.rotation().status().counters().switches()).isEqualTo(1);
+        }
+    }
+
+    /**
+     * A {@code CLUSTER FAILOVER} while the rotation is half done (NEXT on every node and in the store, CURRENT still
+     * accepted): the client follows the new slot owner with the credential it had; finishing the rotation switches
+     * once. Whatever fails is what a plain client sees during a failover, never an authentication error.
+     */
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void clusterFailoverMidRotationNeverChangesTheCredential(Flavour flavour) throws Exception {
+        Account app = Account.create("failover", cluster::setUser);
+        String user = app.user();
+
+        try (Client client = flavour.build(app.source());
+             Load load = Load.start("failover-" + flavour, THREADS, new KeySpace("f" + flavour).setAndGet(
+                     client.jedis()))) {
+            load.awaitProgress(2_000);
+            cluster.addPassword(user, app.next());
+            app.stageNext();
+            client.rotation().refresh();
+
+            RedisServer promoted = cluster.failover(cluster.replicaOf(cluster.primaries().get(0)));
+            long failedOver = System.nanoTime();
+            await("the client to use the promoted node").atMost(Duration.ofSeconds(30))
+                    .until(() -> TopologyFixtures.lastClientIds(List.of(promoted), user).get(promoted.port()) > 0);
+            load.awaitProgress(2_000);
+            LOG.info("{}: load on the promoted node within {} ms", flavour, (System.nanoTime() - failedOver) / 1_000_000);
+            assertThat(client.rotation().status().counters().switches()).as("switches caused by the failover")
+                    .isZero();
+            assertThat(client.rotation().status().activeSlot()).isEqualTo(Slot.CURRENT);
+
+            cluster.removePassword(user, app.current());
+            client.rotation().evictConnections();
+            await("the switch to NEXT").atMost(Duration.ofSeconds(10))
+                    .until(() -> client.rotation().status().activeSlot() == Slot.NEXT);
+            load.awaitProgress(1_000);
+            load.close();
+
+            Map<Integer, Long> rejected = TopologyFixtures.rejectedLoginsPerNode(cluster.nodes(), user);
+            LOG.info("{}: {} commands, {} failed during the failover, rejected logins per node {}", flavour,
+                    load.successes(), load.failures(), rejected);
+            assertThat(load.failureSamples()).as("only failover errors, never an authentication error")
+                    .noneMatch(TopologyFixtures::isAuthenticationError);
+            assertThat(rejected.values()).as("rejected logins per node pool").allMatch(count -> count <= 1);
+            assertThat(client.rotation().status().counters().switches()).isEqualTo(1);
+        }
+    }
+
+    /**
+     * One primary rejects every credential (its user was reset, and its connections dropped, as after a restart
+     * with a stale ACL file): commands for its slots fail with an error naming that node; the other primaries keep
+     * serving theirs on the connections they hold, and the credential does not change.
+     */
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void aNodeRejectingEveryCredentialIsNamedAndTheOthersKeepWorking(Flavour flavour) throws Exception {
+        Account app = Account.create("forgotten", cluster::setUser);
+        String user = app.user();
+        KeySpace keys = new KeySpace("x" + flavour);
+
+        try (Client client = flavour.build(app.source());
+             Load load = Load.start("forgotten-" + flavour, THREADS, keys.setAndGet(client.jedis()))) {
+            load.awaitProgress(5_000);
+            RedisServer forgotten = cluster.primaries().get(0);
+            forgotten.setUser(user, secret("someone-elses"));
+            forgotten.killClientsOfUser(user);
+
+            await("commands for the forgotten node's slots to fail").atMost(Duration.ofSeconds(10))
+                    .until(() -> load.failures() > 0);
+            long successesBefore = load.successes();
+            load.awaitProgress(2_000);
+            load.close();
+
+            String node = forgotten.host() + ":" + forgotten.port();
+            List<Throwable> failures = load.failureSamples();
+            LOG.info("{}: {} commands succeeded after the node went wrong ({} before), {} failed; first: {}", flavour,
+                    load.successes() - successesBefore, successesBefore, load.failures(), failures.get(0).toString());
+            assertThat(failures).as("every failure is the rejection, naming the node")
+                    .allSatisfy(failure -> assertThat(TopologyFixtures.rejection(failure)).isNotNull()
+                            .satisfies(rejected -> assertThat(rejected.node()).contains(node))
+                            .satisfies(rejected -> assertThat(rejected.getMessage()).contains(node)));
+            assertThat(client.rotation().status().activeSlot()).isEqualTo(Slot.CURRENT);
+            assertThat(client.rotation().status().counters().switches()).isZero();
+            assertThat(TopologyFixtures.rejectedLoginsPerNode(cluster.nodes(), user).get(forgotten.port()))
+                    .as("rejected logins on the forgotten node: one per backoff step").isBetween(1L, 3L);
+        } finally {
+            cluster.nodes().forEach(n -> n.deleteUser(user));
         }
     }
 }

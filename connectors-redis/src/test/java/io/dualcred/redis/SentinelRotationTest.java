@@ -6,8 +6,10 @@ import static io.dualcred.redis.TopologyFixtures.THREADS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.dualcred.redis.RedisFixtures.Account;
 import io.dualcred.redis.RedisFixtures.Load;
 import io.dualcred.redis.RedisFixtures.MutableSource;
+import io.dualcred.redis.TopologyFixtures.Client;
 import io.dualcred.redis.TopologyFixtures.KeySpace;
 import io.dualcred.rotation.Credential;
 import io.dualcred.rotation.RotationControl;
@@ -17,7 +19,6 @@ import io.dualcred.testservers.RedisServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,8 +26,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.UnifiedJedis;
-import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 
@@ -47,6 +46,7 @@ class SentinelRotationTest {
             SentinelBuilder builder = DualCredentialRedis.builder()
                     .credentialSource(source)
                     .maxTotal(THREADS)
+                    .maxIdle(THREADS)
                     .timeout(Duration.ofSeconds(10))
                     .sentinel(RedisSentinelTopology.MASTER_NAME, topology.sentinelAddresses());
             if (sentinelSource != null) {
@@ -54,14 +54,6 @@ class SentinelRotationTest {
             }
             DualCredentialRedisSentinelClient client = builder.buildClient();
             return new Client(client.client(), client.rotation(), client.sentinelRotation(), client);
-        }
-    }
-
-    record Client(UnifiedJedis jedis, RotationControl rotation, Optional<RotationControl> sentinelRotation,
-                  AutoCloseable closeable) implements AutoCloseable {
-        @Override
-        public void close() throws Exception {
-            closeable.close();
         }
     }
 
@@ -84,37 +76,15 @@ class SentinelRotationTest {
     @ParameterizedTest
     @EnumSource(Flavour.class)
     void nodeByNodeRotationFailsNoCommand(Flavour flavour) throws Exception {
-        String user = uniqueUser("sentineled");
-        String current = secret("current");
-        String next = secret("next");
-        topology.setUser(user, current);
-        MutableSource source = new MutableSource(Credential.of(user, current));
+        Account app = Account.create("sentineled", topology::setUser);
+        String user = app.user();
         List<RedisServer> nodes = List.of(topology.primary(), topology.replica());
 
-        try (Client client = flavour.build(source, null);
+        try (Client client = flavour.build(app.source(), null);
              Load load = Load.start("sentinel-" + flavour, THREADS, new KeySpace(flavour.name()).setAndGet(
                      client.jedis()))) {
             load.awaitProgress(2_000);
-            for (RedisServer node : nodes) {
-                node.addPassword(user, next);
-                load.awaitProgress(200);
-            }
-            source.set(Credential.of(user, current), Credential.of(user, next));
-            Map<Integer, Long> lastIdsBefore = TopologyFixtures.lastClientIds(nodes, user);
-            long removed = System.nanoTime();
-            for (RedisServer node : nodes) {
-                node.removePassword(user, current);
-                if (node == nodes.get(0)) {
-                    client.rotation().evictConnections();
-                    await("the switch to NEXT").atMost(Duration.ofSeconds(10))
-                            .until(() -> client.rotation().status().activeSlot() == Slot.NEXT);
-                    LOG.info("{}: switched {} ms after CURRENT was removed on the primary", flavour,
-                            (System.nanoTime() - removed) / 1_000_000);
-                }
-                load.awaitProgress(300);
-            }
-            await("the pool to replace its connections from before the switch").atMost(Duration.ofSeconds(20))
-                    .until(() -> TopologyFixtures.allConnectionsNewerThan(nodes, user, lastIdsBefore));
+            TopologyFixtures.rotateNodeByNode(flavour.name(), nodes, app, client, load);
             load.awaitProgress(1_000);
             load.close();
 
@@ -135,18 +105,15 @@ class SentinelRotationTest {
     @ParameterizedTest
     @EnumSource(Flavour.class)
     void failoverMidRotationNeverChangesTheCredential(Flavour flavour) throws Exception {
-        String user = uniqueUser("failover");
-        String current = secret("current");
-        String next = secret("next");
-        topology.setUser(user, current);
-        MutableSource source = new MutableSource(Credential.of(user, current));
+        Account app = Account.create("failover", topology::setUser);
+        String user = app.user();
 
-        try (Client client = flavour.build(source, null);
+        try (Client client = flavour.build(app.source(), null);
              Load load = Load.start("failover-" + flavour, THREADS, new KeySpace("f" + flavour).setAndGet(
                      client.jedis()))) {
             load.awaitProgress(2_000);
-            topology.addPassword(user, next);
-            source.set(Credential.of(user, current), Credential.of(user, next));
+            topology.addPassword(user, app.next());
+            app.stageNext();
             client.rotation().refresh();
 
             RedisServer newPrimary = topology.failover();
@@ -160,7 +127,7 @@ class SentinelRotationTest {
                     .isZero();
             assertThat(client.rotation().status().activeSlot()).isEqualTo(Slot.CURRENT);
 
-            topology.removePassword(user, current);
+            topology.removePassword(user, app.current());
             client.rotation().evictConnections();
             await("the switch to NEXT").atMost(Duration.ofSeconds(10))
                     .until(() -> client.rotation().status().activeSlot() == Slot.NEXT);
@@ -220,7 +187,7 @@ class SentinelRotationTest {
     }
 
     private static boolean isFailoverError(Throwable failure) {
-        if (failure instanceof JedisAccessControlException) {
+        if (TopologyFixtures.isAuthenticationError(failure)) {
             return false;
         }
         return failure instanceof JedisConnectionException

@@ -1,24 +1,80 @@
 package io.dualcred.redis;
 
+import static org.awaitility.Awaitility.await;
+
 import io.dualcred.redis.RedisFixtures.Operation;
+import io.dualcred.rotation.RotationControl;
+import io.dualcred.rotation.Slot;
 import io.dualcred.testservers.RedisServer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
-/** Shared pieces of the Sentinel and Cluster tests: a key per hash slot, slot coverage, per-node counts. */
+/**
+ * Shared pieces of the Sentinel and Cluster tests: the client under test, a key per hash slot, the runbook's
+ * node-by-node rotation, per-node counts.
+ */
 final class TopologyFixtures {
 
     static final int SLOTS = 16_384;
     static final int THREADS = 16;
+    private static final Logger LOG = LoggerFactory.getLogger(TopologyFixtures.class);
 
     private TopologyFixtures() {
+    }
+
+    /** A client under test, whichever Jedis type it is, with its rotation controls. */
+    record Client(UnifiedJedis jedis, RotationControl rotation, Optional<RotationControl> sentinelRotation,
+                  AutoCloseable closeable) implements AutoCloseable {
+        @Override
+        public void close() throws Exception {
+            closeable.close();
+        }
+    }
+
+    /**
+     * The runbook's order under load: NEXT added on every node, one after another with a pause; NEXT staged in the
+     * store; CURRENT removed node by node with a pause after each, so that for a while some nodes accept only NEXT
+     * while others still accept CURRENT. After the first removal the pools are rolled (the runbook's "evict" step):
+     * that node rejects CURRENT once and the client switches. Returns once every node holds only connections made
+     * after the switch.
+     */
+    static void rotateNodeByNode(String label, List<RedisServer> nodes, RedisFixtures.Account app, Client client,
+                                 RedisFixtures.Load load) {
+        String user = app.user();
+        for (RedisServer node : nodes) {
+            node.addPassword(user, app.next());
+            load.awaitProgress(200);
+        }
+        app.stageNext();
+        Map<Integer, Long> lastIdsBefore = lastClientIds(nodes, user);
+        long removedFirst = System.nanoTime();
+        for (RedisServer node : nodes) {
+            node.removePassword(user, app.current());
+            if (node == nodes.get(0)) {
+                client.rotation().evictConnections();
+                await("the switch to NEXT").atMost(Duration.ofSeconds(10))
+                        .until(() -> client.rotation().status().activeSlot() == Slot.NEXT);
+                LOG.info("{}: switched {} ms after CURRENT was removed on the first node", label,
+                        (System.nanoTime() - removedFirst) / 1_000_000);
+            }
+            load.awaitProgress(300);
+        }
+        await("every node pool to replace its connections from before the switch").atMost(Duration.ofSeconds(20))
+                .until(() -> allConnectionsNewerThan(nodes, user, lastIdsBefore));
+        LOG.info("{}: every connection replaced {} ms after CURRENT was removed on the first node", label,
+                (System.nanoTime() - removedFirst) / 1_000_000);
     }
 
     /** One key per hash slot, so that a load walking them touches every slot of a cluster. */
@@ -104,5 +160,25 @@ final class TopologyFixtures {
                     .forEach(c -> stale.add(node.port() + "#" + c.id()));
         }
         return stale;
+    }
+
+    /** @return whether the failure is, or was caused by, Redis refusing a login or a command for its credentials */
+    static boolean isAuthenticationError(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof JedisAccessControlException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** @return the dual-credential rejection in the failure's causes, or {@code null} */
+    static RedisCredentialsRejectedException rejection(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof RedisCredentialsRejectedException rejected) {
+                return rejected;
+            }
+        }
+        return null;
     }
 }

@@ -1,6 +1,7 @@
 package io.dualcred.redis;
 
 import io.dualcred.redis.internal.NodePools;
+import io.dualcred.redis.internal.SentinelEngines;
 import io.dualcred.rotation.RotationControl;
 import io.dualcred.rotation.spi.RotationEngine;
 import java.util.Objects;
@@ -17,15 +18,13 @@ import redis.clients.jedis.RedisSentinelClient;
 public final class DualCredentialRedisSentinelClient implements AutoCloseable {
 
     private final RedisSentinelClient client;
-    private final RotationEngine engine;
-    private final RotationEngine sentinelEngine;
+    private final SentinelEngines engines;
     private final NodePools pools;
 
     DualCredentialRedisSentinelClient(RedisSentinelClient client, RotationEngine engine, RotationEngine sentinelEngine,
                                       NodePools pools) {
         this.client = Objects.requireNonNull(client, "client");
-        this.engine = Objects.requireNonNull(engine, "engine");
-        this.sentinelEngine = sentinelEngine;
+        this.engines = new SentinelEngines(engine, sentinelEngine);
         this.pools = Objects.requireNonNull(pools, "pools");
     }
 
@@ -36,12 +35,12 @@ public final class DualCredentialRedisSentinelClient implements AutoCloseable {
 
     /** @return status, refresh and eviction of the data nodes' credentials and connections */
     public RotationControl rotation() {
-        return engine.control();
+        return engines.data().control();
     }
 
     /** @return status and refresh of the Sentinels' own credentials, when they have any */
     public Optional<RotationControl> sentinelRotation() {
-        return Optional.ofNullable(sentinelEngine).map(RotationEngine::control);
+        return engines.sentinelControl();
     }
 
     /** Closes the client, its Sentinel listeners and pools, then the rotation engines. Idempotent. */
@@ -51,15 +50,12 @@ public final class DualCredentialRedisSentinelClient implements AutoCloseable {
             client.close();
             pools.close();
         } finally {
-            engine.close();
-            if (sentinelEngine != null) {
-                sentinelEngine.close();
-            }
+            engines.close();
         }
     }
 
     @Override
     public String toString() {
-        return "DualCredentialRedisSentinelClient[" + engine.poolName() + "]";
+        return "DualCredentialRedisSentinelClient[" + engines.data().poolName() + "]";
     }
 }

@@ -2,7 +2,10 @@ package io.dualcred.redis;
 
 import io.dualcred.redis.internal.ClientSettings;
 import io.dualcred.redis.internal.NodePools;
+import io.dualcred.redis.internal.RotatingConnections;
 import io.dualcred.redis.internal.RotatingSentinelConnectionProvider;
+import io.dualcred.redis.internal.SentinelJedisFactory;
+import io.dualcred.redis.internal.SentinelLogins;
 import io.dualcred.rotation.CredentialSource;
 import io.dualcred.rotation.CredentialSourceException;
 import io.dualcred.rotation.spi.RotationEngine;
@@ -10,17 +13,21 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisPoolConfig;
+import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.RedisSentinelClient;
 
 /**
  * Builds dual-credential clients of a Sentinel-managed primary: a {@link RedisSentinelClient}
- * ({@link #buildClient()}). Reached from {@link DualCredentialRedis.Builder#sentinel}, which holds the settings of
+ * ({@link #buildClient()}) or a legacy {@code JedisSentinelPool} ({@link #buildPool()}). Reached from {@link DualCredentialRedis.Builder#sentinel}, which holds the settings of
  * the connections to the primary:
  *
  * <pre>{@code
@@ -91,7 +98,7 @@ public final class SentinelBuilder {
             sentinelEngine = sentinelSource == null ? null
                     : common.startEngine(name + "-sentinels", sentinelSource, generation -> { });
             provider = RotatingSentinelConnectionProvider.create(masterName, settings, sentinels,
-                    sentinelSettings(settings), sentinelEngine, pools);
+                    new SentinelLogins(settings, sentinelEngine), pools);
             RedisSentinelClient client = RedisSentinelClient.builder()
                     .masterName(masterName)
                     .sentinels(sentinels)
@@ -116,10 +123,55 @@ public final class SentinelBuilder {
         }
     }
 
-    /** Sentinels speak RESP2 with plain {@code AUTH}, in database 0, under no client name. */
-    private static ClientSettings sentinelSettings(ClientSettings settings) {
-        return new ClientSettings(settings.address(), settings.connectionTimeoutMillis(),
-                settings.socketTimeoutMillis(), 0, 0, null, settings.ssl(), settings.sslSocketFactory(),
-                settings.sslParameters(), settings.hostnameVerifier(), null);
+    /**
+     * Builds a legacy {@link redis.clients.jedis.JedisSentinelPool}, RESP2 only. Reads the sources, asks the
+     * Sentinels for the primary and starts listening for failovers; connects to the primary when the first
+     * {@code Jedis} is borrowed. Jedis opens the Sentinel connections of this pool itself, with credentials it asks
+     * for each time: each costs one extra login to a Sentinel, through the Sentinel engine.
+     *
+     * @return the pool, which also offers the rotation controls
+     * @throws IllegalStateException when RESP3 was asked for
+     * @throws RedisCredentialsRejectedException when the Sentinels reject every Sentinel credential
+     * @throws CredentialSourceException when a source cannot be read
+     */
+    public DualCredentialJedisSentinelPool buildPool() {
+        ClientSettings settings = common.settings();
+        if (settings.protocol() == RedisProtocol.RESP3) {
+            throw new IllegalStateException("a JedisSentinelPool lends Jedis objects, which speak RESP2 only: use "
+                    + "protocol(RESP2) or buildClient()");
+        }
+        String name = common.resolvePoolName();
+        GenericObjectPoolConfig<Jedis> poolConfig = common.typedPoolConfig(JedisPoolConfig::new);
+        AtomicReference<RotatingConnections<Jedis>> made = new AtomicReference<>();
+        SentinelJedisFactory factory = SentinelJedisFactory.create(name, settings, common.tagSessions(), opener -> {
+            made.set(new RotatingConnections<>(name, opener, Jedis::new, "primary of " + masterName));
+            return made.get();
+        });
+        RotatingConnections<Jedis> connections = made.get();
+        RotationEngine engine = common.startEngine(name, common.source(), connections);
+        connections.attach(engine);
+        RotationEngine sentinelEngine = null;
+        try {
+            sentinelEngine = sentinelSource == null ? null
+                    : common.startEngine(name + "-sentinels", sentinelSource, generation -> { });
+            SentinelLogins logins = new SentinelLogins(settings, sentinelEngine);
+            DualCredentialJedisSentinelPool pool = new DualCredentialJedisSentinelPool(masterName, sentinels,
+                    poolConfig, factory, sentinelEngine == null ? logins.configWithout()
+                            : logins.configAskingFor(logins.credentials(sentinels)), engine,
+                    sentinelEngine, connections);
+            connections.attach(pool);
+            LOG.info("{} - dual-credential JedisSentinelPool for {} through Sentinels {} ({}{}, database {}, at most"
+                    + " {} connections, Sentinel credentials {})", name, masterName, sentinels,
+                    settings.protocolDescription(), settings.ssl() ? ", TLS" : "", settings.database(),
+                    poolConfig.getMaxTotal(), sentinelSource == null ? "none" : "rotating");
+            return pool;
+        } catch (RuntimeException e) {
+            connections.close();
+            engine.close();
+            if (sentinelEngine != null) {
+                sentinelEngine.close();
+            }
+            throw e;
+        }
     }
 }

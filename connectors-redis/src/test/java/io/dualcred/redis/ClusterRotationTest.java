@@ -9,6 +9,7 @@ import io.dualcred.redis.RedisFixtures.Account;
 import io.dualcred.redis.RedisFixtures.Load;
 import io.dualcred.redis.RedisFixtures.MutableSource;
 import io.dualcred.redis.TopologyFixtures.Client;
+import io.dualcred.redis.TopologyFixtures.Commands;
 import io.dualcred.redis.TopologyFixtures.KeySpace;
 import io.dualcred.rotation.Slot;
 import io.dualcred.testservers.RedisClusterTopology;
@@ -46,10 +47,10 @@ class ClusterRotationTest {
                     .cluster(cluster.addresses());
             if (this == REDIS_CLUSTER_CLIENT) {
                 DualCredentialRedisClusterClient client = builder.buildClient();
-                return new Client(client.client(), client.rotation(), Optional.empty(), client);
+                return new Client(Commands.of(client.client()), client.rotation(), Optional.empty(), client);
             }
             DualCredentialJedisCluster client = builder.buildJedisCluster();
-            return new Client(client, client.rotation(), Optional.empty(), client);
+            return new Client(Commands.of(client), client.rotation(), Optional.empty(), client);
         }
     }
 

@@ -10,6 +10,7 @@ import io.dualcred.redis.RedisFixtures.Account;
 import io.dualcred.redis.RedisFixtures.Load;
 import io.dualcred.redis.RedisFixtures.MutableSource;
 import io.dualcred.redis.TopologyFixtures.Client;
+import io.dualcred.redis.TopologyFixtures.Commands;
 import io.dualcred.redis.TopologyFixtures.KeySpace;
 import io.dualcred.rotation.Credential;
 import io.dualcred.rotation.RotationControl;
@@ -22,8 +23,6 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.exceptions.JedisConnectionException;
@@ -31,16 +30,17 @@ import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
  * Password rotation on a real Sentinel-managed primary with one replica and three Sentinels, under a load of 16
- * threads. One topology for the class; every test has its own ACL users.
+ * threads. One topology per flavour (a subclass each, to keep each class well under a minute); every test has its
+ * own ACL users.
  */
-class SentinelRotationTest {
+abstract class SentinelRotationTest {
 
     private static final Logger LOG = LoggerFactory.getLogger(SentinelRotationTest.class);
     private static RedisSentinelTopology topology;
 
     /** The Jedis Sentinel clients, built by the same builder. */
     enum Flavour {
-        REDIS_SENTINEL_CLIENT;
+        REDIS_SENTINEL_CLIENT, JEDIS_SENTINEL_POOL;
 
         Client build(MutableSource source, MutableSource sentinelSource) {
             SentinelBuilder builder = DualCredentialRedis.builder()
@@ -52,10 +52,17 @@ class SentinelRotationTest {
             if (sentinelSource != null) {
                 builder.sentinelCredentialSource(sentinelSource);
             }
-            DualCredentialRedisSentinelClient client = builder.buildClient();
-            return new Client(client.client(), client.rotation(), client.sentinelRotation(), client);
+            if (this == REDIS_SENTINEL_CLIENT) {
+                DualCredentialRedisSentinelClient client = builder.buildClient();
+                return new Client(Commands.of(client.client()), client.rotation(), client.sentinelRotation(), client);
+            }
+            DualCredentialJedisSentinelPool pool = builder.buildPool();
+            return new Client(Commands.of(pool), pool.rotation(), pool.sentinelRotation(), pool);
         }
     }
+
+    /** @return the flavour this subclass tests, on a topology of its own */
+    abstract Flavour flavour();
 
     @BeforeAll
     static void start() {
@@ -73,9 +80,9 @@ class SentinelRotationTest {
      * The runbook's order on both data nodes: NEXT added on each, then CURRENT removed from the primary first and
      * the replica after a pause. The primary's rejection makes the client switch once; nothing fails.
      */
-    @ParameterizedTest
-    @EnumSource(Flavour.class)
-    void nodeByNodeRotationFailsNoCommand(Flavour flavour) throws Exception {
+    @Test
+    void nodeByNodeRotationFailsNoCommand() throws Exception {
+        Flavour flavour = flavour();
         Account app = Account.create("sentineled", topology::setUser);
         String user = app.user();
         List<RedisServer> nodes = List.of(topology.primary(), topology.replica());
@@ -102,9 +109,9 @@ class SentinelRotationTest {
      * accepted): the client follows the new primary with the credential it had, and only failover errors reach the
      * callers, as with a plain client. Finishing the rotation afterwards switches once.
      */
-    @ParameterizedTest
-    @EnumSource(Flavour.class)
-    void failoverMidRotationNeverChangesTheCredential(Flavour flavour) throws Exception {
+    @Test
+    void failoverMidRotationNeverChangesTheCredential() throws Exception {
+        Flavour flavour = flavour();
         Account app = Account.create("failover", topology::setUser);
         String user = app.user();
 
@@ -157,7 +164,7 @@ class SentinelRotationTest {
         topology.setUser(user, dataPassword);
         topology.setSentinelUser(watcher, current);
         MutableSource sentinelSource = new MutableSource(Credential.of(watcher, current));
-        Flavour flavour = Flavour.REDIS_SENTINEL_CLIENT;
+        Flavour flavour = flavour();
 
         try (Client client = flavour.build(new MutableSource(Credential.of(user, dataPassword)), sentinelSource);
              Load load = Load.start("sentinel-auth", THREADS, new KeySpace("s").setAndGet(client.jedis()))) {
@@ -181,7 +188,7 @@ class SentinelRotationTest {
             RedisServer newPrimary = topology.failover();
             await("the client to follow a failover announced over the rotated Sentinel connections")
                     .atMost(Duration.ofSeconds(30)).ignoreExceptions()
-                    .until(() -> "OK".equals(client.jedis().set("after-sentinel-rotation", "1"))
+                    .until(() -> "1".equals(client.jedis().setThenGet("after-sentinel-rotation", "1"))
                             && "1".equals(newPrimary.execute("GET", "after-sentinel-rotation")));
         }
     }

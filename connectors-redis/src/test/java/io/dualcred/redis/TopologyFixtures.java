@@ -17,9 +17,11 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.Jedis;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.util.JedisClusterCRC16;
+import redis.clients.jedis.util.Pool;
 
 /**
  * Shared pieces of the Sentinel and Cluster tests: the client under test, a key per hash slot, the runbook's
@@ -34,8 +36,31 @@ final class TopologyFixtures {
     private TopologyFixtures() {
     }
 
+    /** One SET then GET, on whichever Jedis type is under test. */
+    @FunctionalInterface
+    interface Commands {
+        /** @return what GET read back after the SET */
+        String setThenGet(String key, String value);
+
+        static Commands of(UnifiedJedis client) {
+            return (key, value) -> {
+                client.set(key, value);
+                return client.get(key);
+            };
+        }
+
+        static Commands of(Pool<Jedis> pool) {
+            return (key, value) -> {
+                try (Jedis jedis = pool.getResource()) {
+                    jedis.set(key, value);
+                    return jedis.get(key);
+                }
+            };
+        }
+    }
+
     /** A client under test, whichever Jedis type it is, with its rotation controls. */
-    record Client(UnifiedJedis jedis, RotationControl rotation, Optional<RotationControl> sentinelRotation,
+    record Client(Commands jedis, RotationControl rotation, Optional<RotationControl> sentinelRotation,
                   AutoCloseable closeable) implements AutoCloseable {
         @Override
         public void close() throws Exception {
@@ -100,13 +125,12 @@ final class TopologyFixtures {
          * SET then GET, each thread walking the slots from its own offset, so that 16 threads spread over every
          * node and every slot; each thread has its own key in every slot (the hash tag keeps the slot).
          */
-        Operation setAndGet(UnifiedJedis client) {
+        Operation setAndGet(Commands client) {
             return (worker, iteration) -> {
                 int slot = (int) ((worker * (SLOTS / THREADS) + iteration) % SLOTS);
                 String key = keys[slot] + ":" + worker;
                 String value = worker + ":" + iteration;
-                client.set(key, value);
-                String read = client.get(key);
+                String read = client.setThenGet(key, value);
                 if (!Objects.equals(value, read)) {
                     throw new IllegalStateException("read back " + read + ", expected " + value);
                 }

@@ -1,8 +1,5 @@
 package io.dualcred.redis.internal;
 
-import io.dualcred.redis.RedisCredentialsRejectedException;
-import io.dualcred.rotation.AllCredentialsRejectedException;
-import io.dualcred.rotation.spi.RotationEngine;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.Map;
@@ -12,10 +9,7 @@ import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisClientConfig;
-import redis.clients.jedis.exceptions.JedisConnectionException;
-import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.providers.SentineledConnectionProvider;
 import redis.clients.jedis.util.Pool;
 
@@ -26,12 +20,12 @@ import redis.clients.jedis.util.Pool;
  * changes the node, never the credential.
  *
  * <p>The Sentinel connections themselves log in through a second engine when the Sentinels have credentials of their
- * own ({@link #sentinelLogins}); Jedis takes them from {@link #defaultSentinelConnectionFactory()}, which it asks for
+ * own ({@link SentinelLogins}); Jedis takes them from {@link #defaultSentinelConnectionFactory()}, which it asks for
  * while it is being constructed, hence the hand-over through a thread-local in {@link #create}.
  */
 public final class RotatingSentinelConnectionProvider extends SentineledConnectionProvider {
 
-    private static final ThreadLocal<SentinelConnectionFactory> SENTINEL_LOGINS = new ThreadLocal<>();
+    private static final ThreadLocal<SentinelLogins> SENTINEL_LOGINS = new ThreadLocal<>();
 
     private final NodePools pools;
 
@@ -48,54 +42,26 @@ public final class RotatingSentinelConnectionProvider extends SentineledConnecti
      * @param masterName the monitored primary's name
      * @param settings the client settings (their address is unused)
      * @param sentinels the Sentinels
-     * @param sentinelSettings settings for the Sentinel connections
-     * @param sentinelEngine the engine for the Sentinels' credentials, or {@code null} when they need none
+     * @param sentinelLogins logs in to the Sentinels
      * @param pools the node pools
      * @return the provider
      */
     public static RotatingSentinelConnectionProvider create(String masterName, ClientSettings settings,
-                                                            Set<HostAndPort> sentinels,
-                                                            ClientSettings sentinelSettings,
-                                                            RotationEngine sentinelEngine, NodePools pools) {
-        SENTINEL_LOGINS.set(sentinelLogins(sentinelSettings, sentinelEngine));
+                                                            Set<HostAndPort> sentinels, SentinelLogins sentinelLogins,
+                                                            NodePools pools) {
+        SENTINEL_LOGINS.set(sentinelLogins);
         try {
             return new RotatingSentinelConnectionProvider(masterName, settings.clientConfig(null), sentinels,
-                    sentinelSettings.clientConfig(null), pools);
+                    sentinelLogins.configWithout(), pools);
         } finally {
             SENTINEL_LOGINS.remove();
         }
     }
 
-    /**
-     * @param sentinelSettings settings for the Sentinel connections
-     * @param sentinelEngine the engine for the Sentinels' credentials, or {@code null} when they need none
-     * @return opens a logged-in connection to one Sentinel
-     */
-    static SentinelConnectionFactory sentinelLogins(ClientSettings sentinelSettings, RotationEngine sentinelEngine) {
-        if (sentinelEngine == null) {
-            return (node, config) -> new Jedis(node, sentinelSettings.clientConfig(null));
-        }
-        return (node, config) -> {
-            try {
-                return sentinelEngine.openWithFallback(credential -> new Jedis(node,
-                        sentinelSettings.clientConfig(RedisConnectionOpener.toJedis(credential)))).connection();
-            } catch (AllCredentialsRejectedException rejected) {
-                throw new RedisCredentialsRejectedException(rejected, "Sentinel " + node);
-            } catch (JedisException e) {
-                throw e;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new JedisConnectionException("interrupted while logging in to Sentinel " + node, e);
-            } catch (Exception e) {
-                throw new JedisConnectionException("cannot log in to Sentinel " + node, e);
-            }
-        };
-    }
-
     @Override
     protected SentinelConnectionFactory defaultSentinelConnectionFactory() {
-        SentinelConnectionFactory logins = SENTINEL_LOGINS.get();
-        return logins != null ? logins : super.defaultSentinelConnectionFactory();
+        SentinelLogins logins = SENTINEL_LOGINS.get();
+        return logins != null ? (node, ignoredConfig) -> logins.open(node) : super.defaultSentinelConnectionFactory();
     }
 
     @Override

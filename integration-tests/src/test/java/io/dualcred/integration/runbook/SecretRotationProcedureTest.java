@@ -61,11 +61,12 @@ class SecretRotationProcedureTest {
 
     /**
      * Every procedure of the runbook, each run to its end by one test below, except the fleet checks of section 9.1,
-     * which {@link FleetVerifiedFromTheServerTest} runs against ten pools per server.
+     * which {@link FleetVerifiedFromTheServerTest} runs against ten pools per server, and the Sentinel and Cluster
+     * procedures of sections 6.1 and 6.2, which {@link TopologyProcedureTest} runs on their topologies.
      */
     static final List<String> PROCEDURES = List.of("preflight-pg", "preflight-redis", "pg-single",
             "pg-single-rollback", "pg-alternating", "pg-alternating-rollback", "redis-acl", "redis-acl-rollback",
-            "redis-requirepass", "diag", "fleet-verify-pg", "fleet-verify-redis");
+            "redis-requirepass", "diag", "fleet-verify-pg", "fleet-verify-redis", "redis-sentinel", "redis-cluster");
 
     /** Everything the runbook's quoting must survive: quotes, space, backslash, $, %, @, :, non-ASCII. */
     static final String NASTY = "it's a \"p@ss\" \\ $x %y :z ☃";
@@ -626,7 +627,7 @@ class SecretRotationProcedureTest {
         return last.get();
     }
 
-    private static void finish(Load load) {
+    static void finish(Load load) {
         load.stop();
         LOG.info("{}", load);
         assertThat(load.failures()).as(load + "; failures").isEmpty();
@@ -693,7 +694,7 @@ class SecretRotationProcedureTest {
     }
 
     /** {@code ACL LOG}: the summed {@code count} of {@code auth} entries for the user. */
-    private static long authFailures(Object reply, String user) {
+    static long authFailures(Object reply, String user) {
         long failures = 0;
         for (Object entry : (List<?>) reply) {
             Map<String, Object> fields = pairsOf(entry);
@@ -708,7 +709,7 @@ class SecretRotationProcedureTest {
         return pairs(sentinel.execute("SENTINEL", "MASTER", name));
     }
 
-    private static Map<String, String> pairs(Object reply) {
+    static Map<String, String> pairs(Object reply) {
         Map<String, String> map = new HashMap<>();
         pairsOf(reply).forEach((key, value) -> map.put(key, String.valueOf(value)));
         return map;

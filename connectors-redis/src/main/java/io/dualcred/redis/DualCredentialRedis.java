@@ -457,8 +457,11 @@ public final class DualCredentialRedis {
          *
          * @param startNodes nodes to discover the cluster from; one that answers is enough
          * @return the cluster builder
+         * @throws IllegalStateException when the Jedis on the class path is older than 7.2.0 (every flavour of the
+         *     cluster builder relies on the cluster internals of 7.2.0 and later)
          */
         public ClusterBuilder cluster(Collection<HostAndPort> startNodes) {
+            JedisFeatures.requireRedisClient("cluster()", null);
             return new ClusterBuilder(this, startNodes);
         }
 
@@ -470,8 +473,11 @@ public final class DualCredentialRedis {
          * @param masterName the name the Sentinels monitor the primary under
          * @param sentinels the Sentinels' addresses; one that answers is enough
          * @return the Sentinel builder
+         * @throws IllegalStateException when the Jedis on the class path is older than 7.2.0 (every flavour of the
+         *     Sentinel builder relies on the Sentinel internals of 7.2.0 and later)
          */
         public SentinelBuilder sentinel(String masterName, Collection<HostAndPort> sentinels) {
+            JedisFeatures.requireRedisClient("sentinel()", null);
             return new SentinelBuilder(this, masterName, sentinels);
         }
 
@@ -487,12 +493,7 @@ public final class DualCredentialRedis {
          * @throws CredentialSourceException when the source cannot be read, naming the field
          */
         public DualCredentialRedisClient buildClient() {
-            if (!JedisFeatures.hasRedisClient()) {
-                throw new IllegalStateException("buildClient() needs Jedis " + JedisFeatures.REDIS_CLIENT_SINCE
-                        + " or later (redis.clients.jedis.RedisClient); the class path has Jedis "
-                        + JedisFeatures.version() + ". Use buildPool(), or manage a newer Jedis (with Spring Boot:"
-                        + " the jedis.version property)");
-            }
+            JedisFeatures.requireRedisClient("buildClient()", "Use buildPool()");
             ClientSettings settings = settings();
             String name = resolvePoolName();
             JedisSocketFactory socketFactory = settings.socketFactory();

@@ -15,6 +15,7 @@ import io.dualcred.rotation.Slot;
 import io.dualcred.testservers.RedisClusterTopology;
 import io.dualcred.testservers.RedisServer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,6 +23,7 @@ import io.dualcred.redis.internal.JedisFeatures;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.slf4j.Logger;
@@ -41,11 +43,15 @@ class ClusterRotationTest {
         REDIS_CLUSTER_CLIENT, JEDIS_CLUSTER;
 
         Client build(MutableSource source) {
+            return build(source, Duration.ofSeconds(10));
+        }
+
+        Client build(MutableSource source, Duration timeout) {
             ClusterBuilder builder = DualCredentialRedis.builder()
                     .credentialSource(source)
                     .maxTotal(THREADS)
                     .maxIdle(THREADS)
-                    .timeout(Duration.ofSeconds(10))
+                    .timeout(timeout)
                     .cluster(cluster.addresses());
             if (this == REDIS_CLUSTER_CLIENT) {
                 DualCredentialRedisClusterClient client = builder.buildClient();
@@ -83,7 +89,9 @@ class ClusterRotationTest {
             throws Exception {
         Account app = Account.create("cluster", cluster::setUser);
         String user = app.user();
-        List<RedisServer> nodes = cluster.nodes();
+        // Primaries first: the first node to lose CURRENT must be one the client talks to, so that it switches.
+        List<RedisServer> nodes = new ArrayList<>(cluster.primaries());
+        nodes.addAll(cluster.replicas());
         KeySpace keys = new KeySpace(flavour.name());
 
         try (Client client = flavour.build(app.source());
@@ -143,8 +151,8 @@ class ClusterRotationTest {
             load.close();
 
             Map<Integer, Long> rejected = TopologyFixtures.rejectedLoginsPerNode(cluster.nodes(), user);
-            LOG.info("{}: {} commands, {} failed during the failover, rejected logins per node {}", flavour,
-                    load.successes(), load.failures(), rejected);
+            LOG.info("{}: {} commands, {} failed during the failover ({}), rejected logins per node {}", flavour,
+                    load.successes(), load.failures(), TopologyFixtures.kinds(load.failureSamples()), rejected);
             assertThat(load.failureSamples()).as("only failover errors, never an authentication error")
                     .noneMatch(TopologyFixtures::isAuthenticationError);
             assertThat(rejected.values()).as("rejected logins per node pool").allMatch(count -> count <= 1);
@@ -191,6 +199,45 @@ class ClusterRotationTest {
                     .as("rejected logins on the forgotten node: one per backoff step").isBetween(1L, 3L);
         } finally {
             cluster.nodes().forEach(n -> n.deleteUser(user));
+        }
+    }
+
+    /**
+     * A primary that disappears (stopped) and comes back (started again, as a replica of the node promoted in its
+     * place): the commands for its slots fail as with a plain client until the cluster has promoted its replica, and
+     * the credential never changes; no login is rejected anywhere.
+     */
+    @Test
+    void aPrimaryThatDisappearsAndComesBackNeverChangesTheCredential() throws Exception {
+        Account app = Account.create("disappears", cluster::setUser);
+        // Short timeouts, so that Jedis gives up on the vanished node within seconds, as a service would be set up.
+        try (Client client = Flavour.REDIS_CLUSTER_CLIENT.build(app.source(), Duration.ofSeconds(1));
+             Load load = Load.start("disappears", THREADS, new KeySpace("d").setAndGet(client.jedis()))) {
+            load.awaitProgress(2_000);
+            RedisServer victim = cluster.primaries().get(0);
+            RedisServer heir = cluster.replicaOf(victim);
+
+            victim.stop();
+            try {
+                await("the cluster to promote the replica of the stopped primary").atMost(Duration.ofSeconds(30))
+                        .until(() -> cluster.primaries().contains(heir));
+                load.awaitProgress(2_000);
+            } finally {
+                victim.start();
+            }
+            cluster.awaitHealthy();
+            load.awaitProgress(2_000);
+            load.close();
+
+            LOG.info("primary gone and back: {} commands, {} failed while it was gone ({}), rejected logins per node "
+                    + "{}", load.successes(), load.failures(), TopologyFixtures.kinds(load.failureSamples()),
+                    TopologyFixtures.rejectedLoginsPerNode(cluster.nodes(), app.user()));
+            assertThat(load.failureSamples()).as("only the errors of a vanished node, never an authentication error")
+                    .noneMatch(TopologyFixtures::isAuthenticationError);
+            assertThat(client.rotation().status().counters().switches()).isZero();
+            assertThat(client.rotation().status().counters().rejectedLogins()).isZero();
+            assertThat(TopologyFixtures.rejectedLoginsPerNode(cluster.nodes(), app.user()).values())
+                    .allMatch(count -> count == 0);
         }
     }
 }

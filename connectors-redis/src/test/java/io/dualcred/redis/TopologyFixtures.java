@@ -205,4 +205,14 @@ final class TopologyFixtures {
         }
         return null;
     }
+
+    /** @return the distinct kinds of failures, for a log line: exception class and the start of the message */
+    static java.util.Set<String> kinds(List<Throwable> failures) {
+        java.util.Set<String> kinds = new java.util.TreeSet<>();
+        for (Throwable failure : failures) {
+            String message = String.valueOf(failure.getMessage());
+            kinds.add(failure.getClass().getSimpleName() + ": " + message.substring(0, Math.min(60, message.length())));
+        }
+        return kinds;
+    }
 }

@@ -102,14 +102,16 @@ public final class RedisClusterTopology extends RedisTopology {
         return nodes.stream().map(node -> new HostAndPort(node.host(), node.port())).toList();
     }
 
-    /** @return the nodes whose role is {@code master} now */
+    /** @return the running nodes whose role is {@code master} now */
     public List<RedisServer> primaries() {
-        return nodes.stream().filter(node -> "master".equals(RedisSentinelTopology.role(node))).toList();
+        return nodes.stream().filter(RedisServer::isRunning)
+                .filter(node -> "master".equals(RedisSentinelTopology.role(node))).toList();
     }
 
-    /** @return the nodes whose role is {@code slave} now */
+    /** @return the running nodes whose role is {@code slave} now */
     public List<RedisServer> replicas() {
-        return nodes.stream().filter(node -> "slave".equals(RedisSentinelTopology.role(node))).toList();
+        return nodes.stream().filter(RedisServer::isRunning)
+                .filter(node -> "slave".equals(RedisSentinelTopology.role(node))).toList();
     }
 
     /**
@@ -157,6 +159,14 @@ public final class RedisClusterTopology extends RedisTopology {
         });
         awaitSettled("the cluster to settle after the failover to " + replica.port());
         return replica;
+    }
+
+    /**
+     * Waits until every node reports {@code cluster_state:ok}, knows all six nodes, agrees on three primaries with
+     * one replica each, and every replica's link is up: after a node was stopped and started again, for instance.
+     */
+    public void awaitHealthy() {
+        awaitSettled("the cluster to be healthy");
     }
 
     /** Stops every node and deletes its files. */

@@ -128,6 +128,7 @@ abstract class SentinelRotationTest {
             app.stageNext();
             client.rotation().refresh();
 
+            RedisServer oldPrimary = topology.primary();
             RedisServer newPrimary = topology.failover();
             long failedOver = System.nanoTime();
             await("the client to follow the failover").atMost(Duration.ofSeconds(30))
@@ -138,6 +139,8 @@ abstract class SentinelRotationTest {
             assertThat(client.rotation().status().counters().switches()).as("switches caused by the failover")
                     .isZero();
             assertThat(client.rotation().status().activeSlot()).isEqualTo(Slot.CURRENT);
+            await("the former primary's connections to be closed").atMost(Duration.ofSeconds(10))
+                    .until(() -> RedisFixtures.clientsOf(oldPrimary, user).isEmpty());
 
             topology.removePassword(user, app.current());
             client.rotation().evictConnections();

@@ -98,6 +98,23 @@ public final class NodePools implements ConnectionEvictor, AutoCloseable {
         };
     }
 
+    /**
+     * Closes the pools of every node but {@code keep}: after a failover, the former primary's connections are of no
+     * more use (Jedis's own Sentinel provider closes its pool too). A connection in use is closed when returned.
+     *
+     * @param keep the node whose pool stays
+     */
+    public void closeAllBut(HostAndPort keep) {
+        pools.entrySet().removeIf(entry -> {
+            if (entry.getKey().equals(keep)) {
+                return false;
+            }
+            closeQuietly(entry.getValue());
+            LOG.debug("{} - closed the pool for node {}", clientName, entry.getKey());
+            return true;
+        });
+    }
+
     /** Every node pool replaces its connections older than {@code generation}. */
     @Override
     public void evictOlderThan(long generation) {
@@ -108,14 +125,16 @@ public final class NodePools implements ConnectionEvictor, AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        pools.values().forEach(pool -> {
-            pool.connections().close();
-            try {
-                pool.close();
-            } catch (RuntimeException e) {
-                LOG.debug("{} - closing a node pool failed: {}", clientName, e.toString());
-            }
-        });
+        pools.values().forEach(this::closeQuietly);
+    }
+
+    private void closeQuietly(RotatingConnectionPool pool) {
+        pool.connections().close();
+        try {
+            pool.close();
+        } catch (RuntimeException e) {
+            LOG.debug("{} - closing a node pool failed: {}", clientName, e.toString());
+        }
     }
 
     private RotatingConnectionPool create(HostAndPort node) {

@@ -28,6 +28,8 @@ public final class RotatingSentinelConnectionProvider extends SentineledConnecti
     private static final ThreadLocal<SentinelLogins> SENTINEL_LOGINS = new ThreadLocal<>();
 
     private final NodePools pools;
+    /** The primary the last connection went to; when the Sentinels name another, the former one's pool is closed. */
+    private volatile HostAndPort lastPrimary;
 
     private RotatingSentinelConnectionProvider(String masterName, JedisClientConfig masterConfig,
                                                Set<HostAndPort> sentinels, JedisClientConfig sentinelConfig,
@@ -66,7 +68,7 @@ public final class RotatingSentinelConnectionProvider extends SentineledConnecti
 
     @Override
     public Connection getConnection() {
-        return pools.pool(getCurrentMaster()).getResource();
+        return pools.pool(primary()).getResource();
     }
 
     @Override
@@ -76,8 +78,22 @@ public final class RotatingSentinelConnectionProvider extends SentineledConnecti
 
     @Override
     public Map<?, Pool<Connection>> getConnectionMap() {
-        HostAndPort primary = getCurrentMaster();
+        HostAndPort primary = primary();
         return Collections.singletonMap(primary, pools.pool(primary));
+    }
+
+    /** The primary the Sentinels name now; after a failover, the former primary's pool is closed first. */
+    private HostAndPort primary() {
+        HostAndPort primary = getCurrentMaster();
+        if (!primary.equals(lastPrimary)) {
+            synchronized (this) {
+                if (!primary.equals(lastPrimary)) {
+                    pools.closeAllBut(primary);
+                    lastPrimary = primary;
+                }
+            }
+        }
+        return primary;
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.dualcred.rotation.Credential;
 import io.dualcred.rotation.spi.ConnectionEvictor;
 import io.dualcred.rotation.spi.ConnectionOpener;
 import io.dualcred.rotation.spi.RotationEngine;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -52,6 +53,20 @@ public final class NodePools implements ConnectionEvictor, AutoCloseable {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.tagSessions = tagSessions;
         this.poolConfig = Objects.requireNonNull(poolConfig, "poolConfig");
+    }
+
+    /**
+     * Settings for the plain pools Jedis makes for its own bookkeeping (a cluster's slot map, a Sentinel's primary)
+     * next to these: never borrowed from, they must not fill up on their own either.
+     *
+     * @return at most one connection, none kept idle, no evictor
+     */
+    public static GenericObjectPoolConfig<Connection> unusedPlainPoolConfig() {
+        GenericObjectPoolConfig<Connection> config = new GenericObjectPoolConfig<>();
+        config.setMinIdle(0);
+        config.setMaxTotal(1);
+        config.setTimeBetweenEvictionRuns(Duration.ofMillis(-1));
+        return config;
     }
 
     /**

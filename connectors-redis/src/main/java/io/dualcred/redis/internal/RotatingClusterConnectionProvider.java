@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import java.util.concurrent.ThreadLocalRandom;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.ConnectionPool;
 import redis.clients.jedis.HostAndPort;
@@ -21,7 +21,8 @@ import redis.clients.jedis.providers.ClusterConnectionProvider;
  * {@code JedisCluster}). Jedis keeps the slot map (which node serves which slot, refreshed on {@code MOVED} and on
  * connection failures); the connections come from {@link NodePools}, one dual-credential pool per node, instead of
  * the plain pools Jedis makes for its slot map. Every method that hands out a connection or a pool is overridden, so
- * no command runs on a connection that logged in outside the rotation engine.
+ * no command runs on a connection that logged in outside the rotation engine; Jedis's own pools for the slot map
+ * are never borrowed from.
  *
  * <p>Redirections ({@code MOVED}, {@code ASK}), failovers and unreachable nodes are Jedis's business, as with a plain
  * client: they reach the engine only as connection failures, which never change the credential.
@@ -40,17 +41,8 @@ public final class RotatingClusterConnectionProvider extends ClusterConnectionPr
      */
     public RotatingClusterConnectionProvider(Set<HostAndPort> startNodes, JedisClientConfig discoveryConfig,
                                              NodePools pools) {
-        super(startNodes, discoveryConfig, idlePlainPools());
+        super(startNodes, discoveryConfig, NodePools.unusedPlainPoolConfig());
         this.pools = Objects.requireNonNull(pools, "pools");
-    }
-
-    /** Jedis's own pools for the slot map are never borrowed from; they must not fill up on their own either. */
-    private static GenericObjectPoolConfig<Connection> idlePlainPools() {
-        GenericObjectPoolConfig<Connection> config = new GenericObjectPoolConfig<>();
-        config.setMinIdle(0);
-        config.setMaxTotal(1);
-        config.setTimeBetweenEvictionRuns(java.time.Duration.ofMillis(-1));
-        return config;
     }
 
     @Override
@@ -74,7 +66,7 @@ public final class RotatingClusterConnectionProvider extends ClusterConnectionPr
         if (replicas == null || replicas.isEmpty()) {
             return getConnectionFromSlot(slot);
         }
-        ConnectionPool plain = replicas.get(java.util.concurrent.ThreadLocalRandom.current().nextInt(replicas.size()));
+        ConnectionPool plain = replicas.get(ThreadLocalRandom.current().nextInt(replicas.size()));
         for (Map.Entry<String, ConnectionPool> entry : cache.getNodes().entrySet()) {
             if (entry.getValue() == plain) {
                 return pools.pool(HostAndPort.from(entry.getKey())).getResource();

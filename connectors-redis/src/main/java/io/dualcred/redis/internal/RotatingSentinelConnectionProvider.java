@@ -1,11 +1,9 @@
 package io.dualcred.redis.internal;
 
-import java.time.Duration;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.HostAndPort;
@@ -34,7 +32,7 @@ public final class RotatingSentinelConnectionProvider extends SentineledConnecti
     private RotatingSentinelConnectionProvider(String masterName, JedisClientConfig masterConfig,
                                                Set<HostAndPort> sentinels, JedisClientConfig sentinelConfig,
                                                NodePools pools) {
-        super(masterName, masterConfig, idlePlainPool(), sentinels, sentinelConfig);
+        super(masterName, masterConfig, NodePools.unusedPlainPoolConfig(), sentinels, sentinelConfig);
         this.pools = Objects.requireNonNull(pools, "pools");
     }
 
@@ -99,14 +97,5 @@ public final class RotatingSentinelConnectionProvider extends SentineledConnecti
     @Override
     public Map<?, Pool<Connection>> getPrimaryNodesConnectionMap() {
         return getConnectionMap();
-    }
-
-    /** Jedis's own pool for the primary is never borrowed from; it must not fill up on its own either. */
-    private static GenericObjectPoolConfig<Connection> idlePlainPool() {
-        GenericObjectPoolConfig<Connection> config = new GenericObjectPoolConfig<>();
-        config.setMinIdle(0);
-        config.setMaxTotal(1);
-        config.setTimeBetweenEvictionRuns(Duration.ofMillis(-1));
-        return config;
     }
 }

@@ -2,6 +2,7 @@ package io.dualcred.redis.internal;
 
 import io.dualcred.rotation.spi.ConnectionOpener;
 import java.util.Objects;
+import java.util.function.Function;
 import org.apache.commons.pool2.PooledObject;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisSocketFactory;
@@ -34,7 +35,7 @@ public final class SentinelJedisFactory extends JedisFactory {
      * @return the factory
      */
     public static SentinelJedisFactory create(String poolName, ClientSettings settings, boolean tagSessions,
-                                              java.util.function.Function<ConnectionOpener<Connection>,
+                                              Function<ConnectionOpener<Connection>,
                                                       RotatingConnections<Jedis>> bookkeeping) {
         DefaultJedisSocketFactory primary = new DefaultJedisSocketFactory(settings.address(),
                 settings.clientConfig(null));

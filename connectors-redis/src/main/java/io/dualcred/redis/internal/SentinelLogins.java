@@ -3,6 +3,7 @@ package io.dualcred.redis.internal;
 import io.dualcred.redis.RedisCredentialsRejectedException;
 import io.dualcred.rotation.AllCredentialsRejectedException;
 import io.dualcred.rotation.Credential;
+import io.dualcred.rotation.spi.ConnectionOpener;
 import io.dualcred.rotation.spi.RotationEngine;
 import java.util.List;
 import java.util.Objects;
@@ -101,7 +102,7 @@ public final class SentinelLogins {
                 : RedisConnectionOpener.toJedis(credential)));
     }
 
-    private Jedis login(HostAndPort node, io.dualcred.rotation.spi.ConnectionOpener<Jedis> opener) {
+    private Jedis login(HostAndPort node, ConnectionOpener<Jedis> opener) {
         Objects.requireNonNull(engine, "engine");
         try {
             return engine.openWithFallback(opener).connection();

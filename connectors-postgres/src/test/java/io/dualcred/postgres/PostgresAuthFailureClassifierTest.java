@@ -23,9 +23,31 @@ class PostgresAuthFailureClassifierTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"08001", "08006", "57P01", "57P03", "53300", "3D000", "42501", "28"})
+    @ValueSource(strings = {"08001", "08006", "57P01", "57P03", "25006", "53300", "3D000", "42501", "28"})
     void otherStatesAreNotAuthenticationFailures(String state) {
         assertThat(classifier.isAuthenticationFailure(new SQLException("FATAL", state))).isFalse();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"FATAL: SASL authentication failed", "FATAL: password authentication failed",
+        "FATAL: bouncer config error"})
+    void pgBouncersRefusalsOfTheCredentialAreAuthenticationFailures(String reply) {
+        SQLException failure = new SQLException(reply, "08P01");
+
+        assertThat(classifier.isAuthenticationFailure(new RuntimeException(failure))).isTrue();
+        assertThat(classifier.code(failure)).isEqualTo("08P01");
+        assertThat(classifier.reply(failure)).isEqualTo(reply);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"FATAL: query_wait_timeout", "FATAL: no more connections allowed (max_client_conn)",
+        "FATAL: server login has been failing, try again later (server_login_retry)",
+        "FATAL: password authentication failed for user \"app\"", "ERROR: protocol violation",
+        "FATAL: SASL authentication failed, said nobody"})
+    void pgBouncersOtherRepliesAreNotAuthenticationFailures(String reply) {
+        assertThat(classifier.isAuthenticationFailure(new SQLException(reply, "08P01"))).isFalse();
+        assertThat(classifier.isAuthenticationFailure(new SQLException("FATAL: SASL authentication failed", "08006")))
+                .as("only under PgBouncer's SQLState").isFalse();
     }
 
     @Test

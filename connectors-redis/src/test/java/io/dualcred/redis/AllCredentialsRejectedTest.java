@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
 
 /** When Redis rejects every credential the source offers: a prompt, specific error; few logins; recovery. */
@@ -37,7 +37,7 @@ class AllCredentialsRejectedTest {
     private final String wrongNext = secret("wrong-next");
 
     @ParameterizedTest
-    @EnumSource(Flavour.class)
+    @MethodSource("io.dualcred.redis.Flavours#tested")
     void callerLearnsWithinOneSecondWhichCredentialsWereRejected(Flavour flavour) throws Exception {
         Account app = accountOfferingWrongPasswords();
         String user = app.user();
@@ -70,7 +70,7 @@ class AllCredentialsRejectedTest {
      * being made, those failed at once during the backoff. Each gets Redis's own reply as the cause.
      */
     @ParameterizedTest
-    @EnumSource(Flavour.class)
+    @MethodSource("io.dualcred.redis.Flavours#tested")
     void everyCallerGetsRedisOwnReplyAsTheCause(Flavour flavour) throws Exception {
         Account app = accountOfferingWrongPasswords();
         String user = app.user();
@@ -117,7 +117,7 @@ class AllCredentialsRejectedTest {
      * server sees at most one login per credential per backoff step (1 s, then 2 s...), not one per request.
      */
     @ParameterizedTest
-    @EnumSource(Flavour.class)
+    @MethodSource("io.dualcred.redis.Flavours#tested")
     void rejectedLoginsAreBoundedByTheBackoffWhateverTheLoad(Flavour flavour) throws Exception {
         Account app = accountOfferingWrongPasswords();
         String user = app.user();
@@ -162,7 +162,7 @@ class AllCredentialsRejectedTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Flavour.class)
+    @MethodSource("io.dualcred.redis.Flavours#tested")
     void recoversWithoutRestartOnceTheSourceHoldsTheRightPassword(Flavour flavour) throws Exception {
         Account app = accountOfferingWrongPasswords();
         String user = app.user();

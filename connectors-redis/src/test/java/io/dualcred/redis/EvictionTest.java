@@ -18,7 +18,7 @@ import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.Jedis;
 
@@ -32,7 +32,7 @@ class EvictionTest {
     private final RedisServer server = RedisServer.shared();
 
     @ParameterizedTest
-    @EnumSource(Flavour.class)
+    @MethodSource("io.dualcred.redis.Flavours#tested")
     void evictionReplacesIdleConnectionsNowAndBusyOnesWhenReturned(Flavour flavour) throws Exception {
         Account app = Account.create(server, "app");
         String user = app.user();
@@ -67,7 +67,7 @@ class EvictionTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Flavour.class)
+    @MethodSource("io.dualcred.redis.Flavours#tested")
     void switchRetiresEveryConnectionMadeWithThePreviousPassword(Flavour flavour) throws Exception {
         Account app = Account.create(server, "app");
         String user = app.user();

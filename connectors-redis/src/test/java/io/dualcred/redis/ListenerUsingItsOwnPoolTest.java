@@ -18,7 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Issue 16, against a real Redis: listeners that, on the switch to NEXT, borrow from the very pool they listen to
@@ -35,7 +35,7 @@ class ListenerUsingItsOwnPoolTest {
     private static final long STUCK_SECONDS = 20;
 
     @ParameterizedTest
-    @EnumSource(Flavour.class)
+    @MethodSource("io.dualcred.redis.Flavours#tested")
     void listenersThatBorrowFromTheirOwnPoolAndRefreshOnTheSwitchStallNothing(Flavour flavour) throws Exception {
         RedisServer server = RedisServer.shared();
         Account app = Account.create(server, "listener");

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.commons.pool2.impl.GenericObjectPool;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.Jedis;
 
@@ -39,7 +39,7 @@ class QueuedCallersTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Flavour.class)
+    @MethodSource("io.dualcred.redis.Flavours#tested")
     void aCallerQueuedWhenEveryCredentialBecomesRejectedGetsTheRejectionPromptly(Flavour flavour) throws Exception {
         RedisServer server = RedisServer.shared();
         Account app = Account.create(server, "queued");

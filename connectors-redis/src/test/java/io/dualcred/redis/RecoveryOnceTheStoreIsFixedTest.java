@@ -18,7 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Issue 16: after every credential was rejected, the client serves again within about a second of the engine
@@ -32,7 +32,7 @@ class RecoveryOnceTheStoreIsFixedTest {
     private final RedisServer server = RedisServer.shared();
 
     @ParameterizedTest
-    @EnumSource(Flavour.class)
+    @MethodSource("io.dualcred.redis.Flavours#tested")
     void servesSoonAfterTheEngineSeesTheFixedStoreEvenAfterSeveralRejectedRounds(Flavour flavour) throws Exception {
         String user = RedisFixtures.uniqueUser("storefix");
         String password = secret("right");

@@ -12,6 +12,7 @@ import io.dualcred.testservers.RedisServer.ClientInfo;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
@@ -22,7 +23,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.commons.pool2.impl.GenericObjectPool;
-import org.junit.jupiter.api.Assumptions;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.RedisClient;
@@ -280,9 +280,17 @@ final class RedisFixtures {
     enum Flavour {
         REDIS_CLIENT, JEDIS_POOL;
 
-        /** @return the flavours the Jedis on the class path can build */
-        static List<Flavour> onThisJedis() {
-            return JedisFeatures.hasRedisClient() ? List.of(values()) : List.of(JEDIS_POOL);
+        /**
+         * @return the flavours under test: those the build names in {@code dualcred.test.redis-flavours} (both by
+         *     default; the version-range build names {@code JEDIS_POOL} alone, its Jedis having no RedisClient), or
+         *     both when the property is unset (a test started from an IDE)
+         */
+        static List<Flavour> tested() {
+            String named = System.getProperty("dualcred.test.redis-flavours", "");
+            if (named.isBlank()) {
+                return List.of(values());
+            }
+            return Arrays.stream(named.split(",")).map(String::strip).map(Flavour::valueOf).toList();
         }
 
         Subject build(RedisServer server, MutableSource source) {
@@ -291,10 +299,11 @@ final class RedisFixtures {
 
         Subject build(DualCredentialRedis.Builder builder) {
             if (this == REDIS_CLIENT) {
-                // The version-range build runs these tests on a Jedis without RedisClient too (BuilderTest checks
-                // that buildClient() then names the version it needs).
-                Assumptions.assumeTrue(JedisFeatures.hasRedisClient(),
-                        () -> "Jedis " + JedisFeatures.version() + " has no RedisClient");
+                if (!JedisFeatures.hasRedisClient()) {
+                    throw new IllegalStateException("Jedis " + JedisFeatures.version() + " has no RedisClient: a "
+                            + "build on it must name only JEDIS_POOL in dualcred.test.redis-flavours, as the "
+                            + "lowest-deps profile does");
+                }
                 DualCredentialRedisClient redis = builder.buildClient();
                 RedisClient client = redis.client();
                 return new Subject(redis.rotation(), redis,

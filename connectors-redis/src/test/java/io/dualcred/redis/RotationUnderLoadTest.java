@@ -22,7 +22,7 @@ import io.dualcred.rotation.Slot;
 import io.dualcred.testservers.RedisServer;
 import java.time.Duration;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The rotations the connector exists for, under continuous load: 16 threads doing SET and GET through a pool of 8
@@ -37,7 +37,7 @@ class RotationUnderLoadTest {
      * connection from before the switch as an operator revoking CURRENT would.
      */
     @ParameterizedTest
-    @EnumSource(Flavour.class)
+    @MethodSource("io.dualcred.redis.Flavours#tested")
     void aclPasswordRotationUnderLoadFailsNoCommand(Flavour flavour) throws Exception {
         RedisServer server = RedisServer.shared();
         Account app = Account.create(server, "app");
@@ -89,7 +89,7 @@ class RotationUnderLoadTest {
      * keep working; new ones are rejected with CURRENT and fall back to NEXT.
      */
     @ParameterizedTest
-    @EnumSource(Flavour.class)
+    @MethodSource("io.dualcred.redis.Flavours#tested")
     void requirePassRotationUnderLoadFailsNoCommand(Flavour flavour) throws Exception {
         String current = secret("current");
         String next = secret("next");
@@ -127,7 +127,7 @@ class RotationUnderLoadTest {
      * its connections on the server, the pool serves everything as the new user.
      */
     @ParameterizedTest
-    @EnumSource(Flavour.class)
+    @MethodSource("io.dualcred.redis.Flavours#tested")
     void alternatingUsersRotationUnderLoadFailsNoCommand(Flavour flavour) throws Exception {
         RedisServer server = RedisServer.shared();
         Account blue = Account.create(server, "blue");

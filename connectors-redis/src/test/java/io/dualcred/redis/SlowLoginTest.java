@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
@@ -59,7 +59,7 @@ class SlowLoginTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Flavour.class)
+    @MethodSource("io.dualcred.redis.Flavours#tested")
     void aCallerThatNeedsANewConnectionDuringASlowLoginGetsItsAnswerWithinMaxWait(Flavour flavour)
             throws Exception {
         RedisServer server = RedisServer.shared();
@@ -86,7 +86,7 @@ class SlowLoginTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Flavour.class)
+    @MethodSource("io.dualcred.redis.Flavours#tested")
     void theRotationHandleAnswersDuringASlowLoginAndClosingReleasesIt(Flavour flavour) throws Exception {
         RedisServer server = RedisServer.shared();
         Account app = Account.create(server, "slow");

@@ -16,7 +16,7 @@ import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 
 /**
@@ -30,7 +30,7 @@ class TlsRotationTest {
     private static final RedisServer SERVER = RedisServer.startNewWithTls();
 
     @ParameterizedTest
-    @EnumSource(Flavour.class)
+    @MethodSource("io.dualcred.redis.Flavours#tested")
     void aclRotationOverTlsFailsNoCommandAndEveryConnectionUsesTheTlsPort(Flavour flavour) throws Exception {
         Account app = Account.create(SERVER, "tls");
         try (Subject redis = flavour.build(tlsBuilder(app))) {
@@ -44,7 +44,7 @@ class TlsRotationTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Flavour.class)
+    @MethodSource("io.dualcred.redis.Flavours#tested")
     void anUntrustedCertificateFailsTheConnectionWithoutTouchingTheCredential(Flavour flavour) throws Exception {
         Account app = Account.create(SERVER, "untrusted");
         app.stageNext();

@@ -23,9 +23,11 @@ import java.util.function.ToDoubleFunction;
  *
  * <table>
  *   <caption>Counters (cumulative since the pool started)</caption>
- *   <tr><td>{@code dualcred.switches} [{@code dualcred_switches_total}]</td><td>changes of the active credential</td></tr>
+ *   <tr><td>{@code dualcred.switches} [{@code dualcred_switches_total}]</td><td>changes of the credential new
+ *       connections use: after a rejection, or when the source's new CURRENT replaces one the pool still used (a
+ *       promotion it had not switched for, a rollback)</td></tr>
  *   <tr><td>{@code dualcred.promotions} [{@code dualcred_promotions_total}]</td>
- *       <td>changes of the source's CURRENT that the pool followed</td></tr>
+ *       <td>promotions from NEXT to CURRENT of the credential the pool already used (no new login)</td></tr>
  *   <tr><td>{@code dualcred.logins.rejected} [{@code dualcred_logins_rejected_total}]</td>
  *       <td>logins the server rejected as an authentication failure</td></tr>
  *   <tr><td>{@code dualcred.all.rejected} [{@code dualcred_all_rejected_total}]</td>

@@ -1,12 +1,15 @@
 package io.dualcred.drill;
 
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -17,7 +20,18 @@ import org.HdrHistogram.Recorder;
  */
 final class ClientMeter {
 
+    /**
+     * Ends the kind of a pool timeout met while the pool held all its connections and had lent every one: the
+     * caller waited because the machine was slow to give one back, not because the pool lacked connections. Every
+     * contender meets these equally on a loaded machine, the identical {@code fixed} pools included.
+     */
+    static final String BUSY_POOL = "busy pool";
+
+    private static final Pattern HIKARI_POOL_STATE = Pattern.compile(
+            "request timed out after \\d+ms \\(total=(\\d+), active=(\\d+), idle=(\\d+)");
+
     private final String label;
+    private final int poolSize;
     private final Recorder latencyMicros = new Recorder(3);
     private final LongAdder succeeded = new LongAdder();
     private final LongAdder failed = new LongAdder();
@@ -42,8 +56,13 @@ final class ClientMeter {
         }
     }
 
-    ClientMeter(String label) {
+    /**
+     * @param label the client's name
+     * @param poolSize the most connections its pool holds, to tell a busy pool from one that lacks connections
+     */
+    ClientMeter(String label, int poolSize) {
         this.label = label;
+        this.poolSize = poolSize;
     }
 
     String label() {
@@ -58,7 +77,7 @@ final class ClientMeter {
     void failed(long nanos, Throwable failure) {
         latencyMicros.recordValue(toMicros(nanos));
         failed.increment();
-        failures.computeIfAbsent(kind(failure), kind -> new Failure(firstLine(failure))).count.increment();
+        failures.computeIfAbsent(kind(failure, poolSize), kind -> new Failure(firstLine(failure))).count.increment();
     }
 
     long succeeded() {
@@ -88,10 +107,15 @@ final class ClientMeter {
 
     /**
      * A short, stable name for a failure: the exception type and the SQLState or the Redis error word, e.g.
-     * {@code SQLTransientConnectionException 08003 / 28P01} or {@code JedisAccessControlException WRONGPASS}.
+     * {@code SQLTransientConnectionException 08003 / 28P01} or {@code JedisAccessControlException WRONGPASS}; or the
+     * type and {@value #BUSY_POOL} for a HikariCP timeout met while every one of the pool's {@code poolSize}
+     * connections existed and was lent, with no failed login behind it.
      */
-    static String kind(Throwable failure) {
+    static String kind(Throwable failure, int poolSize) {
         StringBuilder kind = new StringBuilder(failure.getClass().getSimpleName());
+        if (busyPool(failure, poolSize)) {
+            return kind.append(' ').append(BUSY_POOL).toString();
+        }
         String states = sqlStates(failure);
         if (!states.isEmpty()) {
             kind.append(' ').append(states);
@@ -102,6 +126,21 @@ final class ClientMeter {
             }
         }
         return kind.toString();
+    }
+
+    /** @return whether a failure's kind says the pool was busy, not short of connections */
+    static boolean isBusyPool(String kind) {
+        return kind.endsWith(" " + BUSY_POOL);
+    }
+
+    private static boolean busyPool(Throwable failure, int poolSize) {
+        if (!(failure instanceof SQLTransientConnectionException) || failure.getCause() != null
+                || failure.getMessage() == null) {
+            return false;
+        }
+        Matcher state = HIKARI_POOL_STATE.matcher(failure.getMessage());
+        return state.find() && Integer.parseInt(state.group(1)) == poolSize
+                && Integer.parseInt(state.group(2)) == poolSize && Integer.parseInt(state.group(3)) == 0;
     }
 
     private static String sqlStates(Throwable failure) {

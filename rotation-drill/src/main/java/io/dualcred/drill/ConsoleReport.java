@@ -57,6 +57,12 @@ final class ConsoleReport {
                         .append('\n');
             }
         }
+        if (run.contenders().stream().flatMap(contender -> contender.failures().stream())
+                .anyMatch(Results.FailureKind::busyPool)) {
+            text.append("  \"").append(ClientMeter.BUSY_POOL).append("\": the connection timeout passed while the pool "
+                    + "held all its connections and had lent every one, with no failed login: the machine's load, met "
+                    + "by every contender alike; the verdict does not count these\n");
+        }
         return text.toString();
     }
 

@@ -46,7 +46,8 @@ import picocli.CommandLine.Option;
             "",
             "Exit status: 0 when dualcred failed no operation in every scenario and no other contender had fewer "
                     + "failed operations or rejected logins; 1 when one did (it is named); 2 for a usage error; 3 "
-                    + "when the drill could not run.",
+                    + "when the drill could not run. Timeouts on a busy pool (every connection alive and lent) are "
+                    + "the machine's load and count for no contender.",
             "Examples:",
             "  ./drill",
             "  ./drill --backend redis --scenario gap --store-delay 10s",

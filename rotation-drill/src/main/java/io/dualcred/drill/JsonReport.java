@@ -84,6 +84,7 @@ final class JsonReport {
         object.put("user", contender.user());
         object.put("ops", contender.total().ops());
         object.put("errors", contender.failed());
+        object.put("rotation_errors", contender.rotationFailed());
         object.put("rejected_logins", value(contender.rejectedLogins()));
         object.put("first_new_login_ms", value(contender.firstNewLoginMillis()));
         object.put("dip", finite(contender.dip()));

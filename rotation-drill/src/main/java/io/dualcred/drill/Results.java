@@ -52,6 +52,11 @@ final class Results {
      * @param example the first message seen
      */
     record FailureKind(String kind, long count, String example) {
+
+        /** @return whether the caller timed out on a pool that had all its connections, lent: load, not rotation */
+        boolean busyPool() {
+            return ClientMeter.isBusyPool(kind);
+        }
     }
 
     /**
@@ -104,6 +109,14 @@ final class Results {
 
         long failed() {
             return total.failed();
+        }
+
+        /**
+         * @return failed operations the rotation may have caused: all of them but the timeouts on a busy pool, which
+         *     the machine's load causes for every contender alike (see {@link ClientMeter#BUSY_POOL})
+         */
+        long rotationFailed() {
+            return failed() - failures.stream().filter(FailureKind::busyPool).mapToLong(FailureKind::count).sum();
         }
     }
 

@@ -65,11 +65,11 @@ final class ScenarioDrill {
         int fleetChecks;
         int fleetDisagreements;
 
-        Entrant(Contender contender, String user, SecretDirectory secrets) {
+        Entrant(Contender contender, String user, SecretDirectory secrets, int poolSize) {
             this.contender = contender;
             this.user = user;
             this.secrets = secrets;
-            this.meter = new ClientMeter(contender.label());
+            this.meter = new ClientMeter(contender.label(), poolSize);
         }
     }
 
@@ -99,7 +99,7 @@ final class ScenarioDrill {
         for (Contender contender : Contender.of(backend)) {
             String user = "dualcred_drill_" + contender.label().replace('-', '_') + "_" + suffix;
             SecretDirectory secrets = contender.fixed() ? null : SecretDirectory.create(contender.label());
-            Entrant entrant = new Entrant(contender, user, secrets);
+            Entrant entrant = new Entrant(contender, user, secrets, settings.poolSize());
             entrant.password = Secrets.password();
             target.createUser(user, entrant.password);
             cleanup.add("remove user " + user, () -> target.dropUser(user));

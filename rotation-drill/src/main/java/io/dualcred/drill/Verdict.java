@@ -5,7 +5,9 @@ import java.util.List;
 
 /**
  * Whether dualcred won a scenario: it failed no operation, and no other contender had fewer failed operations or
- * fewer rejected logins than it. A rejected-login count the server could not give is not compared.
+ * fewer rejected logins than it. A rejected-login count the server could not give is not compared. Timeouts on a
+ * busy pool ({@link ClientMeter#BUSY_POOL}: every connection existed and was lent) are the machine's load, not the
+ * rotation, and count for no contender.
  */
 final class Verdict {
 
@@ -20,16 +22,16 @@ final class Verdict {
                 continue;
             }
             String who = scenario.key() + ": " + dualcred.label();
-            if (dualcred.failed() > 0) {
-                problems.add(who + " failed " + Text.count(dualcred.failed()) + " operations");
+            if (dualcred.rotationFailed() > 0) {
+                problems.add(who + " failed " + Text.count(dualcred.rotationFailed()) + " operations");
             }
             for (Results.ContenderRun other : runs) {
                 if (other.contender().dualcred()) {
                     continue;
                 }
-                if (other.failed() < dualcred.failed()) {
+                if (other.rotationFailed() < dualcred.rotationFailed()) {
                     problems.add(who + " was beaten by " + other.label() + " on failed operations ("
-                            + Text.count(dualcred.failed()) + " against " + Text.count(other.failed()) + ")");
+                            + Text.count(dualcred.rotationFailed()) + " against " + Text.count(other.rotationFailed()) + ")");
                 }
                 if (dualcred.rejectedLogins().isPresent() && other.rejectedLogins().isPresent()
                         && other.rejectedLogins().getAsLong() < dualcred.rejectedLogins().getAsLong()) {

@@ -38,7 +38,10 @@ class DrillRunTest {
 
         String output = console.toString(StandardCharsets.UTF_8);
         System.out.println(output);
-        assertThat(status).as(output).isZero();
+        // The tables and the verdict first: a CI log keeps only the head of a long message.
+        int tables = output.indexOf("\nPostgreSQL ");
+        assertThat(status).as(tables < 0 ? output : output.substring(tables) + "\n--- the whole run ---\n" + output)
+                .isZero();
         assertThat(output).contains("postgres: PASS", "redis: PASS", "PostgreSQL, runbook", "PostgreSQL, gap",
                 "Redis, runbook", "Redis, gap", "noise: fixed-2 / fixed");
 
@@ -61,7 +64,9 @@ class DrillRunTest {
                     JsonNode contender = contenders.get(name);
                     String cell = backend + " " + scenario + " " + name;
                     assertThat(contender.get("ops").asLong()).as(cell + " ops").isPositive();
-                    assertThat(contender.get("errors").asLong()).as(cell + " errors").isZero();
+                    // Timeouts on a busy pool are the machine's load (the verdict's rule); anything else fails it.
+                    assertThat(contender.get("rotation_errors").asLong()).as(cell + " errors: "
+                            + contender.get("errors_by_kind")).isZero();
                     // The engine's promise: at most one rejected login per pool per switch, none when the store leads.
                     assertThat(contender.get("rejected_logins").asLong()).as(cell + " rejected logins")
                             .isLessThanOrEqualTo(scenario.equals("gap") ? 1 : 0);

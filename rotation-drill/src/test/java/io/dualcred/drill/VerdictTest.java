@@ -39,6 +39,19 @@ class VerdictTest {
     }
 
     @Test
+    void countsNoContendersTimeoutsOnABusyPoolButEveryOtherFailure() {
+        List<Results.ContenderRun> runs = List.of(
+                run(Contender.FIXED, 2, 0, new Results.FailureKind("SQLTransientConnectionException busy pool", 2, "")),
+                run(Contender.DUALCRED, 3, 0,
+                        new Results.FailureKind("SQLTransientConnectionException busy pool", 2, ""),
+                        new Results.FailureKind("SQLTransientConnectionException 28P01", 1, "")));
+
+        assertThat(runs.get(0).rotationFailed()).isZero();
+        assertThat(Verdict.problems(Scenario.GAP, runs)).containsExactly("gap: dualcred failed 1 operations",
+                "gap: dualcred was beaten by fixed on failed operations (1 against 0)");
+    }
+
+    @Test
     void doesNotCompareRejectedLoginsTheServerCouldNotCount() {
         List<Results.ContenderRun> runs = List.of(
                 new Results.ContenderRun(Contender.WATCHER, "", "u", Map.of(), stats(0), List.of(), List.of(),
@@ -49,9 +62,10 @@ class VerdictTest {
         assertThat(Verdict.problems(Scenario.GAP, runs)).isEmpty();
     }
 
-    private static Results.ContenderRun run(Contender contender, long failed, long rejected) {
+    private static Results.ContenderRun run(Contender contender, long failed, long rejected,
+                                            Results.FailureKind... failures) {
         return new Results.ContenderRun(contender, contender.label(), "user_" + contender.label(), Map.of(),
-                stats(failed), List.of(), List.of(), OptionalLong.of(rejected), OptionalDouble.empty(), 1, 1,
+                stats(failed), List.of(), List.of(failures), OptionalLong.of(rejected), OptionalDouble.empty(), 1, 1,
                 OptionalInt.empty(), Map.of(), Optional.empty());
     }
 

@@ -74,8 +74,9 @@ public class AllCredentialsRejectedException extends RuntimeException {
                 ? "no credential could be tried"
                 : attempts.stream().map(Attempt::toString).collect(Collectors.joining(", "));
         String reply = serverReply == null ? "" : "; the server's last reply: " + serverReply;
-        return poolName + " - the server rejected every credential (" + tried + ")" + reply + "; logins fail fast for "
-                + retryAfter.toMillis() + " ms, then the source is re-read and tried again";
+        return poolName + " - the server rejected every credential (" + tried + ")" + reply + "; for the next "
+                + retryAfter.toMillis() + " ms the pool's logins fail fast without reaching the server, unless the "
+                + "credential source changes first";
     }
 
     /**

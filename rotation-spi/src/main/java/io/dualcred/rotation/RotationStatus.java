@@ -1,6 +1,7 @@
 package io.dualcred.rotation;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -20,13 +21,31 @@ import java.util.Optional;
  * @param lastSwitchReason why, e.g. {@code CURRENT app rejected (28P01); NEXT app accepted}
  * @param backingOff whether logins currently fail fast because every credential was rejected
  * @param backoffUntil until when, if backing off
+ * @param rejectedCredentials when the last login round ended with every credential rejected and no login was
+ *     accepted since (the pool is locked out, backing off or not), the slots and usernames that round tried, in
+ *     order; empty otherwise
  * @param sourceFailing whether the last read of the source failed
  * @param counters running totals since start
  */
 public record RotationStatus(String poolName, String source, Slot activeSlot, String activeUsername,
                              boolean activeListedBySource, boolean nextStaged, String sourceRevision, long generation,
                              Optional<Instant> lastSwitchTime, Optional<String> lastSwitchReason, boolean backingOff,
-                             Optional<Instant> backoffUntil, boolean sourceFailing, Counters counters) {
+                             Optional<Instant> backoffUntil, List<AllCredentialsRejectedException.Attempt>
+                                     rejectedCredentials, boolean sourceFailing, Counters counters) {
+
+    /** Copies {@code rejectedCredentials}. */
+    public RotationStatus {
+        rejectedCredentials = List.copyOf(rejectedCredentials);
+    }
+
+    /**
+     * @return whether new logins use the last credential the server accepted as the final fallback, because the
+     *     source lists no credential the server takes (e.g. a promotion made before the server was changed, or a bad
+     *     rollback in the store)
+     */
+    public boolean fallbackInUse() {
+        return !activeListedBySource;
+    }
 
     /**
      * Running totals since the pool started.
@@ -39,15 +58,6 @@ public record RotationStatus(String poolName, String source, Slot activeSlot, St
      * @param sourceFailures failed reads of the source
      * @param evictions requests to retire connections (after switches or on demand)
      */
-    /**
-     * @return whether new logins use the last credential the server accepted as the final fallback, because the
-     *     source lists no credential the server takes (e.g. a promotion made before the server was changed, or a bad
-     *     rollback in the store)
-     */
-    public boolean fallbackInUse() {
-        return !activeListedBySource;
-    }
-
     public record Counters(long switches, long promotions, long rejectedLogins, long allRejectedRounds,
                            long sourceLoads, long sourceFailures, long evictions) {
     }

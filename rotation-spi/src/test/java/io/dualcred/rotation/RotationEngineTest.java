@@ -251,6 +251,12 @@ class RotationEngineTest {
                 new Attempt(Slot.NEXT, "app_blue"));
         assertThat(rejected.retryAfter()).isEqualTo(Duration.ofSeconds(1));
         assertThat(engine.status().backingOff()).isTrue();
+        assertThat(engine.status().rejectedCredentials()).containsExactly(new Attempt(Slot.CURRENT, "app"),
+                new Attempt(Slot.NEXT, "app_blue"));
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(engine.status().backingOff()).as("the backoff is over").isFalse();
+        assertThat(engine.status().rejectedCredentials()).as("still locked out: nothing was accepted since")
+                .hasSize(2);
         assertThat(listener.of(AllRejected.class)).singleElement()
                 .satisfies(e -> assertThat(e.consecutiveRounds()).isEqualTo(1));
     }
@@ -318,6 +324,7 @@ class RotationEngineTest {
 
         assertThat(login.slot()).isEqualTo(Slot.NEXT);
         assertThat(engine.status().backingOff()).isFalse();
+        assertThat(engine.status().rejectedCredentials()).as("a login was accepted").isEmpty();
         assertThat(engine.status().counters().switches()).isEqualTo(1);
     }
 

@@ -110,7 +110,13 @@ class RotationUnderHttpLoadTest {
             String health = get(base + "/actuator/health");
             assertThat(health).contains("\"dualcred\"", "\"status\":\"UP\"", "\"generation\"");
             String prometheus = get(base + "/actuator/prometheus");
+            // PostgreSQL switched at its logins (CURRENT rejected, NEXT accepted), so the store's promotion found it
+            // on NEXT already; Redis took both passwords until the revocation, so it never needed NEXT and switched
+            // when the store's new CURRENT replaced the one it used.
             assertThat(prometheus).contains("dualcred_switches_total{pool=\"dataSource\"} 1.0")
+                    .contains("dualcred_promotions_total{pool=\"dataSource\"} 1.0")
+                    .contains("dualcred_switches_total{pool=\"redis\"} 1.0")
+                    .contains("dualcred_promotions_total{pool=\"redis\"} 0.0")
                     .contains("dualcred_generation{pool=\"dataSource\"} 2.0")
                     .contains("dualcred_generation{pool=\"redis\"} 2.0")
                     .contains("hikaricp_connections");

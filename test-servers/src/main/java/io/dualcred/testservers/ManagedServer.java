@@ -53,6 +53,11 @@ public abstract class ManagedServer implements AutoCloseable {
         }
     }
 
+    /** The engine that runs this server. */
+    final ServerEngine engine() {
+        return engine;
+    }
+
     /** @return the host to connect to */
     public String host() {
         return engine.host();

@@ -88,6 +88,137 @@ public final class PostgresServer extends ManagedServer {
     }
 
     /**
+     * Starts a private server that can have streaming standbys ({@link #startStandby()}). Always the embedded
+     * binaries, whatever {@link TestServers} chooses: a standby's base backup is a copy of this server's files.
+     * Close it when done, after its standbys.
+     *
+     * @return the running server
+     * @throws IllegalStateException if it cannot start, with the reason
+     */
+    public static PostgresServer startNewPrimary() {
+        String superuserPassword = Support.randomSecret(24);
+        return new PostgresServer(superuserPassword, new EmbeddedPostgresEngine(superuserPassword), false);
+    }
+
+    /**
+     * Starts a hot standby of this server: a base backup taken through SQL and a file copy, then physical streaming
+     * replication through a replication slot of its own. The standby has the same roles and passwords, as every
+     * change made here reaches it once it has replayed it ({@link #awaitReplayed(String)}). Returns once the standby
+     * accepts logins. Close it when done, before this server.
+     *
+     * @return the running standby, on a port of its own
+     * @throws IllegalStateException if this server was not started with {@link #startNewPrimary()} (or is itself a
+     *     standby), or if the standby cannot start, with the reason
+     */
+    public PostgresServer startStandby() {
+        if (!(engine() instanceof EmbeddedPostgresEngine embedded)) {
+            throw new IllegalStateException("standbys need an embedded primary; start it with startNewPrimary()");
+        }
+        if (inRecovery()) {
+            throw new IllegalStateException(this + " is a standby itself; start standbys of its primary");
+        }
+        String slot = "dualcred_standby_" + Support.randomSecret(8).toLowerCase(java.util.Locale.ROOT);
+        EmbeddedPostgresEngine standby;
+        try (Connection connection = superuserConnection()) {
+            standby = embedded.newStandby(connection, slot);
+        } catch (SQLException e) {
+            throw failure("taking a base backup", e);
+        }
+        return new PostgresServer(superuserPassword, standby, false);
+    }
+
+    /**
+     * Begins a smart shutdown, as {@code pg_ctl stop -m smart} or a service manager's {@code SIGTERM} does: the server
+     * refuses new connections with {@code 57P03} ("the database system is shutting down") while the sessions already
+     * open go on. {@link #stop()} or {@link #close()} then stops it at once.
+     *
+     * @throws IllegalStateException if this server is not embedded or not running
+     */
+    public void beginSmartShutdown() {
+        if (!(engine() instanceof EmbeddedPostgresEngine embedded)) {
+            throw new IllegalStateException("a smart shutdown needs an embedded server");
+        }
+        embedded.beginSmartShutdown();
+    }
+
+    /** @return whether the server is a standby in recovery ({@code pg_is_in_recovery()}) */
+    public boolean inRecovery() {
+        return Boolean.TRUE.equals(query("SELECT pg_is_in_recovery() AS standby").get(0).get("standby"));
+    }
+
+    /**
+     * Promotes this standby to a primary ({@code pg_promote()}, as a failover manager does) and waits until it
+     * accepts writes. Its old primary, if still running, is not told: stop it first, as a failover does.
+     */
+    public void promote() {
+        Object promoted = query("SELECT pg_promote(true, 60) AS promoted").get(0).get("promoted");
+        if (!Boolean.TRUE.equals(promoted)) {
+            throw new IllegalStateException(this + " was not promoted within 60 s");
+        }
+    }
+
+    /**
+     * @return the primary's current write-ahead log insert position ({@code pg_current_wal_insert_lsn()}), e.g.
+     *     {@code 0/3000148}; after a change, a standby has the change once it has replayed up to here. The insert
+     *     position, not {@code pg_current_wal_lsn()}: zonky runs with {@code synchronous_commit = off}, so a commit
+     *     may still sit in the log buffers, beyond the write position
+     */
+    public String currentWalLsn() {
+        return String.valueOf(query("SELECT pg_current_wal_insert_lsn() AS lsn").get(0).get("lsn"));
+    }
+
+    /**
+     * @param lsn a position of the primary's write-ahead log ({@link #currentWalLsn()})
+     * @return whether this standby has replayed the log up to {@code lsn} ({@code pg_last_wal_replay_lsn()})
+     */
+    public boolean hasReplayed(String lsn) {
+        String sql = "SELECT pg_last_wal_replay_lsn() >= '" + lsn.replace("'", "") + "'::pg_lsn AS replayed";
+        return Boolean.TRUE.equals(query(sql).get(0).get("replayed"));
+    }
+
+    /**
+     * Waits until this standby has replayed the log up to {@code lsn}.
+     *
+     * @param lsn a position of the primary's write-ahead log
+     * @throws IllegalStateException after 30 s
+     */
+    public void awaitReplayed(String lsn) {
+        Support.await(this + " to replay up to " + lsn, java.time.Duration.ofSeconds(30), () -> hasReplayed(lsn));
+    }
+
+    /**
+     * Pauses or resumes replay on this standby ({@code pg_wal_replay_pause()}, {@code pg_wal_replay_resume()}): while
+     * paused, it keeps receiving the primary's log but applies none of it, so it lags (a password changed on the
+     * primary does not reach it). Pausing returns once replay has stopped.
+     *
+     * @param paused whether replay should be paused
+     */
+    public void pauseReplay(boolean paused) {
+        execute(paused ? "SELECT pg_wal_replay_pause()" : "SELECT pg_wal_replay_resume()");
+        if (paused) {
+            Support.await(this + " to pause replay", java.time.Duration.ofSeconds(30), () ->
+                    "paused".equals(query("SELECT pg_get_wal_replay_pause_state() AS state").get(0).get("state")));
+        }
+    }
+
+    /**
+     * A JDBC URL naming several servers, as an application configured for failover has it, e.g.
+     * {@code jdbc:postgresql://localhost:5432,localhost:5433/postgres?sslmode=disable&targetServerType=primary}.
+     *
+     * @param targetServerType pgjdbc's {@code targetServerType}: {@code primary}, {@code preferSecondary}, {@code secondary}, ...
+     * @param servers the servers, in the order pgjdbc tries them
+     * @return the URL, without credentials
+     */
+    public static String multiHostJdbcUrl(String targetServerType, PostgresServer... servers) {
+        StringBuilder hosts = new StringBuilder();
+        for (PostgresServer server : servers) {
+            hosts.append(hosts.length() == 0 ? "" : ",").append(server.host()).append(':').append(server.port());
+        }
+        return "jdbc:postgresql://" + hosts + "/" + DATABASE + "?sslmode=disable&targetServerType=" + targetServerType
+                + "&hostRecheckSeconds=1";
+    }
+
+    /**
      * @return the server's certificate (PEM), for pgjdbc's {@code sslrootcert}
      * @throws IllegalStateException if this server was not started with {@link #startNewWithTls()}
      */
@@ -144,12 +275,17 @@ public final class PostgresServer extends ManagedServer {
      * @throws SQLException as pgjdbc reports it, e.g. SQLState 28P01 for a wrong password
      */
     public Connection connect(String user, String password) throws SQLException {
+        return connect(jdbcUrl(), user, password);
+    }
+
+    /** A connection to {@code url} as a test client: application name {@code dualcred-test}, 10 s connect timeout. */
+    static Connection connect(String url, String user, String password) throws SQLException {
         Properties properties = new Properties();
         properties.setProperty("user", user);
         properties.setProperty("password", password);
         properties.setProperty("connectTimeout", "10");
         properties.setProperty("ApplicationName", "dualcred-test");
-        return DriverManager.getConnection(jdbcUrl(), properties);
+        return DriverManager.getConnection(url, properties);
     }
 
     /**

@@ -123,6 +123,19 @@ final class Support {
         }
     }
 
+    /** Ends a process: SIGTERM, then SIGKILL if it still runs after 10 s. */
+    static void terminate(Process process) {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+
     /** The last lines of a text, for error messages. */
     static String tail(String text, int lines) {
         String[] all = text.split("\n");

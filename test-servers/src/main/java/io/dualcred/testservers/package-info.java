@@ -22,5 +22,10 @@
  * {@link io.dualcred.testservers.PostgresServer#startNewWithTls()} turns on {@code ssl} with such a certificate for
  * {@code localhost}; {@code tlsCertificate()} is the file for pgjdbc's {@code sslrootcert}. Both always run the
  * embedded binaries.
+ *
+ * <p>{@link io.dualcred.testservers.PostgresServer#startNewPrimary()} and {@code startStandby()} give a primary with
+ * streaming standbys (embedded binaries), with promotion, paused replay and replay positions.
+ * {@link io.dualcred.testservers.PgBouncerServer} puts PgBouncer from the operating system in front of a server,
+ * with {@code auth_file} or {@code auth_query}; its tests run in the Maven profile {@code pgbouncer}.
  */
 package io.dualcred.testservers;

@@ -175,7 +175,13 @@ public final class FallbackLoginDataSource implements DataSource {
         properties.setProperty("user", credential.username());
         properties.setProperty("password", credential.password());
         tag.apply(properties, credential);
-        Connection connection = driver.connect(tag.loginUrl(), properties);
+        String url = tag.loginUrl();
+        Connection connection;
+        try {
+            connection = driver.connect(url, properties);
+        } catch (SQLException e) {
+            throw MultiHostRejection.reveal(driver, url, properties, e);
+        }
         if (connection == null) {
             throw new SQLNonTransientConnectionException(poolName + " - pgjdbc does not accept the jdbcUrl", "08001");
         }

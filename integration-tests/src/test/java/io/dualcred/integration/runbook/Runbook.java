@@ -35,7 +35,9 @@ final class Runbook {
 
     /** The languages of executable blocks. */
     enum Language {
-        SQL("sql"), REDIS("redis");
+        SQL("sql"), REDIS("redis"),
+        /** PgBouncer's admin console, reached with psql: commands in SQL's syntax, without placeholders. */
+        PGBOUNCER("pgbouncer");
 
         final String infoWord;
 
@@ -87,7 +89,7 @@ final class Runbook {
                 structuralProblems.add("line " + fence.line() + ": a fenced block without a language");
             } else if (language.isEmpty()) {
                 if (marked) {
-                    structuralProblems.add("line " + fence.line() + ": only sql and redis blocks can be runbook "
+                    structuralProblems.add("line " + fence.line() + ": only sql, redis and pgbouncer blocks can be runbook "
                             + "blocks, not '" + words[0] + "'");
                 }
             } else if (!marked || words.length != 3) {
@@ -171,7 +173,7 @@ final class Runbook {
             }
             List<String> names;
             List<String> blockProblems = new ArrayList<>();
-            if (block.language() == Language.SQL) {
+            if (block.language() == Language.SQL || block.language() == Language.PGBOUNCER) {
                 PsqlScript script = PsqlScript.parse(block.body());
                 blockProblems.addAll(script.problems());
                 names = script.variables();

@@ -90,6 +90,19 @@ final class RunbookOperator implements AutoCloseable {
             return runSql(again(step, Runbook.Language.SQL));
         }
 
+        /**
+         * Runs the next SQL block of the procedure, which must be {@code step}, on another server (a standby) in a
+         * session of its own, with the same variables.
+         */
+        List<Map<String, String>> sqlOn(String step, Supplier<Connection> server) {
+            return runSqlOn(next(step, Runbook.Language.SQL), server);
+        }
+
+        /** Runs an SQL block of this procedure that has run before, on another server. */
+        List<Map<String, String>> sqlAgainOn(String step, Supplier<Connection> server) {
+            return runSqlOn(again(step, Runbook.Language.SQL), server);
+        }
+
         /** Runs the next Redis block, which must be {@code step}, on each target; returns the replies per target. */
         List<List<Object>> redis(String step, RedisTarget... targets) {
             return runRedis(next(step, Runbook.Language.REDIS), targets);
@@ -98,6 +111,22 @@ final class RunbookOperator implements AutoCloseable {
         /** Runs a Redis block of this procedure that has run before. */
         List<List<Object>> redisAgain(String step, RedisTarget... targets) {
             return runRedis(again(step, Runbook.Language.REDIS), targets);
+        }
+
+        /**
+         * Runs the next PgBouncer console block, which must be {@code step}, one command at a time, as psql does.
+         *
+         * @return the rows of its last command
+         */
+        List<Map<String, String>> console(String step, io.dualcred.testservers.PgBouncerServer pooler) {
+            Runbook.Block block = next(step, Runbook.Language.PGBOUNCER);
+            List<Map<String, String>> rows = List.of();
+            for (String command : PsqlScript.parse(block.body()).render(variables).split(";")) {
+                if (!command.isBlank()) {
+                    rows = pooler.admin(command.strip());
+                }
+            }
+            return rows;
         }
 
         /** Fails unless every block of the procedure has run. */
@@ -174,10 +203,26 @@ final class RunbookOperator implements AutoCloseable {
         }
     }
 
+    private List<Map<String, String>> runSqlOn(Runbook.Block block, Supplier<Connection> server) {
+        try (Connection session = server.get()) {
+            return runSql(block, session);
+        } catch (SQLException e) {
+            throw new AssertionError(block + ": closing the session failed: " + e.getMessage(), e);
+        }
+    }
+
     private List<Map<String, String>> runSql(Runbook.Block block) {
+        try {
+            return runSql(block, session());
+        } catch (SQLException e) {
+            throw new AssertionError(block + ": the operator cannot log in: " + e.getMessage(), e);
+        }
+    }
+
+    private List<Map<String, String>> runSql(Runbook.Block block, Connection session) {
         PsqlScript script = PsqlScript.parse(block.body());
         String sql = script.render(variables);
-        try (Statement statement = session().createStatement()) {
+        try (Statement statement = session.createStatement()) {
             List<Map<String, String>> rows = List.of();
             boolean result = statement.execute(sql);
             while (true) {

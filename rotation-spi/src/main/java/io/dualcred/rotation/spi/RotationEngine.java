@@ -280,7 +280,7 @@ public final class RotationEngine implements AutoCloseable {
                 s.activeListed(), s.set().next().isPresent(), s.set().revision(), s.generation(),
                 Optional.ofNullable(s.lastSwitchTime()), Optional.ofNullable(s.lastSwitchReason()),
                 s.backingOffAt(clock.instant()), Optional.ofNullable(s.rejection()).map(Rejection::until),
-                s.sourceFailing(),
+                s.rejection() == null ? List.of() : s.rejection().exception().attempts(), s.sourceFailing(),
                 new RotationStatus.Counters(switches.get(), promotions.get(), rejectedLogins.get(),
                         allRejectedRounds.get(), reader.reads(), sourceFailures.get(), evictions.get()));
     }

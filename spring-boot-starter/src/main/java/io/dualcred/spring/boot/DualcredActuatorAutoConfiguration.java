@@ -48,14 +48,15 @@ public class DualcredActuatorAutoConfiguration {
     static class HealthConfiguration {
 
         /**
-         * UP on either slot; DOWN while every credential is rejected (the pool backs off), with the active slot and
-         * username and the counters, never a password.
+         * UP on either slot; DOWN from a login round in which the server rejected every credential until a login is
+         * accepted again, with the slots and usernames that round tried ({@code rejectedCredentials}), the active
+         * slot and username and the counters; never a password.
          */
         @Bean
         CompositeHealthContributor dualcredHealthContributor(DualcredPools pools) {
             return CompositeHealthContributor.fromMap(pools.byName(), control -> (HealthIndicator) () -> {
                 RotationStatus status = control.status();
-                Health.Builder health = status.backingOff() ? Health.down() : Health.up();
+                Health.Builder health = status.rejectedCredentials().isEmpty() ? Health.up() : Health.down();
                 return health.withDetails(DualcredPools.describe(status)).build();
             });
         }

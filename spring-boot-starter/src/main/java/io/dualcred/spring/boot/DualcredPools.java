@@ -1,5 +1,6 @@
 package io.dualcred.spring.boot;
 
+import io.dualcred.rotation.AllCredentialsRejectedException;
 import io.dualcred.rotation.RotationControl;
 import io.dualcred.rotation.RotationStatus;
 import java.util.LinkedHashMap;
@@ -39,6 +40,11 @@ public record DualcredPools(Map<String, RotationControl> byName) {
         status.lastSwitchReason().ifPresent(reason -> fields.put("lastSwitchReason", reason));
         fields.put("backingOff", status.backingOff());
         status.backoffUntil().ifPresent(until -> fields.put("backoffUntil", until.toString()));
+        if (!status.rejectedCredentials().isEmpty()) {
+            // e.g. ["CURRENT app", "NEXT app"]: slots and usernames, never a password
+            fields.put("rejectedCredentials", status.rejectedCredentials().stream()
+                    .map(AllCredentialsRejectedException.Attempt::toString).toList());
+        }
         fields.put("sourceFailing", status.sourceFailing());
         RotationStatus.Counters counters = status.counters();
         fields.put("counters", Map.of("switches", counters.switches(), "promotions", counters.promotions(),

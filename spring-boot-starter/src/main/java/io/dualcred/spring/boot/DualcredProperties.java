@@ -62,10 +62,16 @@ public class DualcredProperties {
         private Duration refreshInterval;
         /** How long a read of the source may take before the last good credentials are kept. */
         private Duration sourceTimeout;
+        /** Over how long a pool spreads the replacement of its connections after a switch; 0 replaces at once. */
+        private Duration replacementWindow;
+        /** Whether sessions carry the credential's version tag ({@code application_name}, client name). */
+        private Boolean tagSessions;
 
-        /** @return the engine configuration these properties describe */
+        /**
+         * @return the engine configuration these properties describe
+         * @throws InvalidDualcredPropertyException naming the property whose value the engine refuses
+         */
         RotationConfig toConfig() {
-            RotationConfig defaults = RotationConfig.ofDefaults();
             RotationConfig.Builder config = RotationConfig.custom();
             if (backoffInitial != null || backoffMultiplier != null || backoffMax != null) {
                 if (backoffInitial == null || backoffMultiplier == null || backoffMax == null) {
@@ -73,18 +79,34 @@ public class DualcredProperties {
                             "backoff-initial, backoff-multiplier and backoff-max are set together",
                             "Set all three dualcred.rotation.backoff-* properties, or none.");
                 }
-                config.backoff(backoffInitial, backoffMultiplier, backoffMax);
+                set("backoff-initial, backoff-multiplier, backoff-max",
+                        () -> config.backoff(backoffInitial, backoffMultiplier, backoffMax));
             }
-            config.loginRetryBudget(loginRetryBudget != null ? loginRetryBudget : defaults.loginRetryBudget());
-            config.sourceTimeout(sourceTimeout != null ? sourceTimeout : defaults.sourceTimeout());
+            if (loginRetryBudget != null) {
+                set("login-retry-budget", () -> config.loginRetryBudget(loginRetryBudget));
+            }
+            if (sourceTimeout != null) {
+                set("source-timeout", () -> config.sourceTimeout(sourceTimeout));
+            }
             if (refreshInterval != null) {
-                config.refreshInterval(refreshInterval);
+                set("refresh-interval", () -> config.refreshInterval(refreshInterval));
             }
+            if (replacementWindow != null) {
+                set("replacement-window", () -> config.replacementWindow(replacementWindow));
+            }
+            if (tagSessions != null) {
+                config.tagSessions(tagSessions);
+            }
+            return config.build();
+        }
+
+        /** Applies one setting; the engine's refusal becomes a failure naming the property. */
+        private static void set(String property, Runnable setting) {
             try {
-                return config.build();
+                setting.run();
             } catch (IllegalArgumentException e) {
-                throw new InvalidDualcredPropertyException("dualcred.rotation", e.getMessage(),
-                        "Correct the dualcred.rotation.* property the message names.");
+                throw new InvalidDualcredPropertyException("dualcred.rotation." + property, e.getMessage(),
+                        "Correct dualcred.rotation." + property + ".");
             }
         }
 
@@ -136,6 +158,26 @@ public class DualcredProperties {
         /** @param refreshInterval {@code dualcred.rotation.refresh-interval} */
         public void setRefreshInterval(Duration refreshInterval) {
             this.refreshInterval = refreshInterval;
+        }
+
+        /** @return {@code dualcred.rotation.replacement-window} */
+        public Duration getReplacementWindow() {
+            return replacementWindow;
+        }
+
+        /** @param replacementWindow {@code dualcred.rotation.replacement-window} */
+        public void setReplacementWindow(Duration replacementWindow) {
+            this.replacementWindow = replacementWindow;
+        }
+
+        /** @return {@code dualcred.rotation.tag-sessions} */
+        public Boolean getTagSessions() {
+            return tagSessions;
+        }
+
+        /** @param tagSessions {@code dualcred.rotation.tag-sessions} */
+        public void setTagSessions(Boolean tagSessions) {
+            this.tagSessions = tagSessions;
         }
 
         /** @return {@code dualcred.rotation.source-timeout} */

@@ -3,6 +3,8 @@ package io.dualcred.spring.boot;
 import io.dualcred.redis.DualCredentialJedisPool;
 import io.dualcred.redis.DualCredentialRedis;
 import io.dualcred.rotation.CredentialSources;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -24,8 +26,8 @@ import redis.clients.jedis.util.Pool;
  * With {@code dualcred.redis.credential-source} set, Spring Data Redis borrows its connections from a
  * {@link DualCredentialJedisPool} built from {@code spring.data.redis.*}: url or host and port, database, ssl,
  * timeout, connect-timeout, client-name and jedis.pool. What it cannot honour fails the start naming the property:
- * username and password (the credential source supplies them), sentinel, cluster and master-replica (not supported
- * yet), an SSL bundle, and client-type lettuce.
+ * username and password, also as a url's user info (the credential source supplies them), sentinel, cluster and
+ * master-replica (not supported yet), an SSL bundle, and client-type lettuce.
  */
 @AutoConfiguration(beforeName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
 @ConditionalOnClass({DualCredentialRedis.class, JedisConnectionFactory.class, DataRedisProperties.class})
@@ -76,11 +78,18 @@ public class DualcredRedisAutoConfiguration {
     @ConditionalOnMissingBean(RedisConnectionFactory.class)
     public JedisConnectionFactory redisConnectionFactory(DualCredentialJedisPool pool, DataRedisProperties redis) {
         RedisStandaloneConfiguration standalone = new RedisStandaloneConfiguration();
-        standalone.setDatabase(redis.getUrl() != null ? 0 : redis.getDatabase());
+        // Spring's connections select this database themselves, so it must be the one the pool's connections use.
+        standalone.setDatabase(redis.getUrl() != null ? databaseOf(parse(redis.getUrl())) : redis.getDatabase());
         return new PoolLendingJedisConnectionFactory(standalone, pool);
     }
 
     private static void checkSupported(DataRedisProperties redis) {
+        refuse(redis.getUrl() != null && parse(redis.getUrl()) == null, "spring.data.redis.url",
+                "it is not a valid URI", "Write it as redis://host:6379/0 or rediss://host:6380/0.");
+        refuse(redis.getUrl() != null && parse(redis.getUrl()).getRawUserInfo() != null, "spring.data.redis.url",
+                "its user info (user:password@) holds a credential, and dualcred.redis.credential-source supplies them",
+                "Remove the user and password from spring.data.redis.url (e.g. redis://host:6379/0) and put them in "
+                        + "the credential source.");
         refuse(redis.getUsername() != null, "spring.data.redis.username",
                 "dualcred.redis.credential-source supplies the username",
                 "Remove spring.data.redis.username; put the user in the credential source.");
@@ -101,6 +110,21 @@ public class DualcredRedisAutoConfiguration {
                 "Use spring.data.redis.ssl.enabled=true with the JVM's trust store, or remove the bundle.");
         refuse(redis.getClientType() == DataRedisProperties.ClientType.LETTUCE, "spring.data.redis.client-type",
                 "dualcred's Redis pool is a Jedis pool", "Remove spring.data.redis.client-type or set it to jedis.");
+    }
+
+    /** @return the database a {@code redis://host:port/3} URL names, 0 when it names none */
+    private static int databaseOf(URI url) {
+        String path = url.getPath();
+        return path == null || path.length() <= 1 ? 0 : Integer.parseInt(path.substring(1));
+    }
+
+    /** @return the URL as a URI, or {@code null} when it is not one (the message must not repeat it) */
+    private static URI parse(String url) {
+        try {
+            return new URI(url);
+        } catch (URISyntaxException e) {
+            return null;
+        }
     }
 
     private static boolean isEmpty(List<String> nodes) {

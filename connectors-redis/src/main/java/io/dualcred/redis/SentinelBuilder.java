@@ -156,8 +156,7 @@ public final class SentinelBuilder {
                     : common.startEngine(name + "-sentinels", sentinelSource, generation -> { });
             SentinelLogins logins = new SentinelLogins(settings, sentinelEngine);
             DualCredentialJedisSentinelPool pool = new DualCredentialJedisSentinelPool(masterName, sentinels,
-                    poolConfig, factory, sentinelEngine == null ? logins.configWithout()
-                            : logins.configAskingFor(logins.credentials(sentinels)), engine,
+                    poolConfig, factory, logins.configFor(sentinels), engine,
                     sentinelEngine, connections);
             connections.attach(pool);
             LOG.info("{} - dual-credential JedisSentinelPool for {} through Sentinels {} ({}{}, database {}, at most"

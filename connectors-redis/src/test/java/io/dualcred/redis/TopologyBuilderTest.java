@@ -1,12 +1,13 @@
 package io.dualcred.redis;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dualcred.redis.RedisFixtures.MutableSource;
 import io.dualcred.redis.internal.JedisFeatures;
 import io.dualcred.rotation.Credential;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.RedisProtocol;
@@ -20,10 +21,14 @@ class TopologyBuilderTest {
         return DualCredentialRedis.builder().credentialSource(new MutableSource(Credential.of("app", "pw")));
     }
 
+    /** Both builds run this: the default one on a Jedis with the topology clients, the version-range one on 6.0.0. */
     @Test
-    void aJedisWithoutTheTopologyClientsIsNamedWithTheVersionNeeded() {
-        Assumptions.assumeFalse(JedisFeatures.hasRedisClient(), "runs in the version-range build (-Plowest-deps)");
-
+    void theBuildersWorkOnAJedisWithTheTopologyClientsAndNameTheVersionTheyNeedOnAnOlderOne() {
+        if (JedisFeatures.hasRedisClient()) {
+            assertThat(builder().cluster(NODES)).isNotNull();
+            assertThat(builder().sentinel("orders", NODES)).isNotNull();
+            return;
+        }
         assertThatThrownBy(() -> builder().cluster(NODES)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("cluster() needs Jedis 7.2.0 or later")
                 .hasMessageContaining("the class path has Jedis " + JedisFeatures.version());
@@ -32,9 +37,8 @@ class TopologyBuilderTest {
     }
 
     @Test
+    @Tag("jedis-redis-client")
     void argumentsAreCheckedAndNamed() {
-        Assumptions.assumeTrue(JedisFeatures.hasRedisClient(), "the topology clients need Jedis 7.2.0 or later");
-
         assertThatThrownBy(() -> builder().cluster(List.of())).hasMessageContaining("startNodes");
         assertThatThrownBy(() -> builder().cluster(NODES).maxAttempts(0)).hasMessageContaining("maxAttempts");
         assertThatThrownBy(() -> builder().database(2).cluster(NODES).buildClient())

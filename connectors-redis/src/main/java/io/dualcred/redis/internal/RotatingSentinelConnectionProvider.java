@@ -51,8 +51,11 @@ public final class RotatingSentinelConnectionProvider extends SentineledConnecti
                                                             NodePools pools) {
         SENTINEL_LOGINS.set(sentinelLogins);
         try {
+            // Jedis 8 opens its Sentinel connections through defaultSentinelConnectionFactory(), overridden below;
+            // earlier versions lack it and use this configuration, whose credentials are found by a login through
+            // the Sentinel engine at each connection.
             return new RotatingSentinelConnectionProvider(masterName, settings.clientConfig(null), sentinels,
-                    sentinelLogins.configWithout(), pools);
+                    sentinelLogins.configFor(sentinels), pools);
         } finally {
             SENTINEL_LOGINS.remove();
         }

@@ -50,7 +50,7 @@ public final class SentinelLogins {
      * @param sentinels the Sentinels
      * @return the credentials supplier, or one of no credentials when the Sentinels need none
      */
-    public Supplier<RedisCredentials> credentials(Set<HostAndPort> sentinels) {
+    private Supplier<RedisCredentials> credentials(Set<HostAndPort> sentinels) {
         List<HostAndPort> nodes = List.copyOf(sentinels);
         if (engine == null) {
             return () -> null;
@@ -75,17 +75,15 @@ public final class SentinelLogins {
         };
     }
 
-    /** @return the Sentinel connections' configuration, without credentials */
-    public JedisClientConfig configWithout() {
-        return settings.clientConfig(null);
-    }
-
     /**
-     * @param credentials supplies the credentials of each Sentinel login
-     * @return the Sentinel connections' configuration, asking for credentials at each login
+     * The configuration for the Sentinel connections Jedis opens itself: without credentials when the Sentinels need
+     * none, else asking for them at each connection ({@link #credentials}).
+     *
+     * @param sentinels the Sentinels
+     * @return the configuration
      */
-    public JedisClientConfig configAskingFor(Supplier<RedisCredentials> credentials) {
-        return settings.clientConfigAskingFor(credentials);
+    public JedisClientConfig configFor(Set<HostAndPort> sentinels) {
+        return engine == null ? settings.clientConfig(null) : settings.clientConfigAskingFor(credentials(sentinels));
     }
 
     /**

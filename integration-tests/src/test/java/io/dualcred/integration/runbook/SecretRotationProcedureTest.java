@@ -61,12 +61,11 @@ class SecretRotationProcedureTest {
 
     /**
      * Every procedure of the runbook, each run to its end by one test below, except the fleet checks of section 9.1,
-     * which {@link FleetVerifiedFromTheServerTest} runs against ten pools per server, and the Sentinel and Cluster
-     * procedures of sections 6.1 and 6.2, which {@link TopologyProcedureTest} runs on their topologies.
+     * which {@link FleetVerifiedFromTheServerTest} runs against ten pools per server.
      */
     static final List<String> PROCEDURES = List.of("preflight-pg", "preflight-redis", "pg-single",
             "pg-single-rollback", "pg-alternating", "pg-alternating-rollback", "redis-acl", "redis-acl-rollback",
-            "redis-requirepass", "diag", "fleet-verify-pg", "fleet-verify-redis", "redis-sentinel", "redis-cluster");
+            "redis-requirepass", "diag", "fleet-verify-pg", "fleet-verify-redis");
 
     /** Everything the runbook's quoting must survive: quotes, space, backslash, $, %, @, :, non-ASCII. */
     static final String NASTY = "it's a \"p@ss\" \\ $x %y :z ☃";

@@ -39,6 +39,9 @@ import redis.clients.jedis.UnifiedJedis;
  */
 class TopologyProcedureTest {
 
+    /** The procedures of sections 6.1 and 6.2, which this test runs. */
+    static final List<String> PROCEDURES = List.of("redis-sentinel", "redis-cluster");
+
     private static final Runbook RUNBOOK = Runbook.load();
     private static final String RUN = Integer.toString(ThreadLocalRandom.current().nextInt(0x10000, 0x100000), 16);
     private static final int LOAD_THREADS = 3;

@@ -12,11 +12,13 @@ import io.dualcred.rotation.CredentialSource;
 import io.dualcred.rotation.CredentialSourceException;
 import io.dualcred.rotation.RotationConfig;
 import io.dualcred.rotation.RotationListener;
+import io.dualcred.rotation.spi.ConnectionEvictor;
 import io.dualcred.rotation.spi.RotationEngine;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -446,6 +448,39 @@ public final class DualCredentialRedis {
             return this;
         }
 
+        // ---- several servers ----------------------------------------------------------------------------------
+
+        /**
+         * Continues as a Redis Cluster client. The settings above (credential source, timeouts, TLS, pool settings
+         * per node, rotation) apply to every node; {@link #hostAndPort} and {@link #database} do not (the nodes are
+         * discovered from {@code startNodes}; a cluster has database 0 only). They are read when the client is built.
+         *
+         * @param startNodes nodes to discover the cluster from; one that answers is enough
+         * @return the cluster builder
+         * @throws IllegalStateException when the Jedis on the class path is older than 7.2.0 (every flavour of the
+         *     cluster builder relies on the cluster internals of 7.2.0 and later)
+         */
+        public ClusterBuilder cluster(Collection<HostAndPort> startNodes) {
+            JedisFeatures.requireRedisClient("cluster()", null);
+            return new ClusterBuilder(this, startNodes);
+        }
+
+        /**
+         * Continues as a client of a Sentinel-managed primary. The settings above apply to the connections to the
+         * primary; {@link #hostAndPort} does not (the Sentinels name the primary). They are read when the client is
+         * built.
+         *
+         * @param masterName the name the Sentinels monitor the primary under
+         * @param sentinels the Sentinels' addresses; one that answers is enough
+         * @return the Sentinel builder
+         * @throws IllegalStateException when the Jedis on the class path is older than 7.2.0 (every flavour of the
+         *     Sentinel builder relies on the Sentinel internals of 7.2.0 and later)
+         */
+        public SentinelBuilder sentinel(String masterName, Collection<HostAndPort> sentinels) {
+            JedisFeatures.requireRedisClient("sentinel()", null);
+            return new SentinelBuilder(this, masterName, sentinels);
+        }
+
         // ---- building -----------------------------------------------------------------------------------------
 
         /**
@@ -458,12 +493,7 @@ public final class DualCredentialRedis {
          * @throws CredentialSourceException when the source cannot be read, naming the field
          */
         public DualCredentialRedisClient buildClient() {
-            if (!JedisFeatures.hasRedisClient()) {
-                throw new IllegalStateException("buildClient() needs Jedis " + JedisFeatures.REDIS_CLIENT_SINCE
-                        + " or later (redis.clients.jedis.RedisClient); the class path has Jedis "
-                        + JedisFeatures.version() + ". Use buildPool(), or manage a newer Jedis (with Spring Boot:"
-                        + " the jedis.version property)");
-            }
+            JedisFeatures.requireRedisClient("buildClient()", "Use buildPool()");
             ClientSettings settings = settings();
             String name = resolvePoolName();
             JedisSocketFactory socketFactory = settings.socketFactory();
@@ -528,7 +558,8 @@ public final class DualCredentialRedis {
             }
         }
 
-        private ClientSettings settings() {
+        /** @return the client settings, checked */
+        ClientSettings settings() {
             if (source == null) {
                 throw new IllegalStateException("a credential source is required (credentialSource)");
             }
@@ -541,20 +572,34 @@ public final class DualCredentialRedis {
                     hostnameVerifier, helloHandshake ? protocol : null);
         }
 
-        private String resolvePoolName() {
+        /** @return the pool name set, or a new default one */
+        String resolvePoolName() {
             return poolName != null ? poolName : "dualcred-redis-" + POOL_NUMBER.incrementAndGet();
         }
 
         private RotationEngine startEngine(String name, RotatingConnections<?> connections) {
+            RotationEngine engine = startEngine(name, source, connections);
+            connections.attach(engine);
+            return engine;
+        }
+
+        /**
+         * Starts an engine with this builder's rotation settings and listeners, and registers its MBean if asked.
+         *
+         * @param name the engine's pool name
+         * @param credentialSource its source
+         * @param evictor replaces the connections of older generations
+         * @return the running engine
+         */
+        RotationEngine startEngine(String name, CredentialSource credentialSource, ConnectionEvictor evictor) {
             RotationConfig.Builder config = RotationConfig.from(rotation);
             listeners.forEach(config::listener);
             RotationEngine engine = RotationEngine.builder(name)
-                    .source(source)
+                    .source(credentialSource)
                     .classifier(RedisAuthFailureClassifier.INSTANCE)
-                    .evictor(connections)
+                    .evictor(evictor)
                     .config(config.build())
                     .start();
-            connections.attach(engine);
             if (registerMBean) {
                 try {
                     engine.registerMBean();
@@ -566,8 +611,18 @@ public final class DualCredentialRedis {
             return engine;
         }
 
+        /** @return whether connections are tagged with the credential version in their client name */
+        boolean tagSessions() {
+            return rotation.tagSessions();
+        }
+
+        /** @return the credential source set, or {@code null} */
+        CredentialSource source() {
+            return source;
+        }
+
         @SuppressWarnings("unchecked")
-        private <T> GenericObjectPoolConfig<T> typedPoolConfig(Supplier<GenericObjectPoolConfig<T>> jedisDefaults) {
+        <T> GenericObjectPoolConfig<T> typedPoolConfig(Supplier<GenericObjectPoolConfig<T>> jedisDefaults) {
             // The template's type parameter is erased: a copy serves any pooled type.
             GenericObjectPoolConfig<T> config = poolTemplate == null
                     ? jedisDefaults.get()
@@ -587,7 +642,7 @@ public final class DualCredentialRedis {
             return config;
         }
 
-        private static void logStart(String name, String flavour, ClientSettings settings,
+        static void logStart(String name, String flavour, ClientSettings settings,
                                      GenericObjectPoolConfig<?> poolConfig) {
             LOG.info("{} - dual-credential {} for {} ({}{}, database {}, at most {} connections)", name, flavour,
                     settings.address(), settings.protocolDescription(), settings.ssl() ? ", TLS" : "",

@@ -5,6 +5,7 @@ import io.dualcred.rotation.AllCredentialsRejectedException.Attempt;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
 
 /**
@@ -22,13 +23,32 @@ import redis.clients.jedis.exceptions.JedisAccessControlException;
 public class RedisCredentialsRejectedException extends JedisAccessControlException {
 
     private final transient AllCredentialsRejectedException rejection;
+    private final String node;
 
     /**
      * @param rejection what the rotation engine reported; its cause, the server's reply, becomes this one's
      */
     public RedisCredentialsRejectedException(AllCredentialsRejectedException rejection) {
-        super(Objects.requireNonNull(rejection, "rejection").getMessage(), rejection.getCause());
+        this(rejection, null);
+    }
+
+    /**
+     * For a client of several servers (Sentinel, Cluster): the message starts with the node whose logins were
+     * rejected, e.g. {@code node 10.0.0.7:6379: ...}.
+     *
+     * @param rejection what the rotation engine reported; its cause, the server's reply, becomes this one's
+     * @param node the node's {@code host:port}, or {@code null} for a client of one server
+     */
+    public RedisCredentialsRejectedException(AllCredentialsRejectedException rejection, String node) {
+        super((node == null ? "" : "node " + node + ": ")
+                + Objects.requireNonNull(rejection, "rejection").getMessage(), rejection.getCause());
         this.rejection = rejection;
+        this.node = node;
+    }
+
+    /** @return the node ({@code host:port}) whose logins were rejected, for a client of several servers */
+    public Optional<String> node() {
+        return Optional.ofNullable(node);
     }
 
     /** @return the pool whose logins were rejected */

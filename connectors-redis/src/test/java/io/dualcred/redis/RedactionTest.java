@@ -14,6 +14,7 @@ import ch.qos.logback.core.read.ListAppender;
 import io.dualcred.redis.RedisFixtures.MutableSource;
 import io.dualcred.rotation.Credential;
 import io.dualcred.rotation.RotationEvent;
+import io.dualcred.testservers.RedisClusterTopology;
 import io.dualcred.testservers.RedisServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -26,6 +27,7 @@ import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
@@ -114,6 +116,51 @@ class RedactionTest {
                 .hasAtLeastOneElementOfType(RotationEvent.AllRejected.class);
         assertThat(captured.list).isNotEmpty();
         assertThat(String.join("\n", texts)).contains(user).doesNotContain(secrets.toArray(String[]::new));
+    }
+
+    /**
+     * The same on a Redis Cluster: a fallback on every node pool's first login, the switch, a node that rejects
+     * everything, and the client's own texts. The cluster clients need Jedis 7.2.0 or later (hence the tag the
+     * version-range build leaves out).
+     */
+    @Test
+    @Tag("jedis-redis-client")
+    void noPasswordAppearsInTheLogsOrErrorsOfAClusterClient() throws Exception {
+        String user = uniqueUser("clustered");
+        String current = secret("current");
+        String next = secret("next");
+        String elsewhere = secret("elsewhere");
+        List<String> texts = new ArrayList<>();
+        try (RedisClusterTopology cluster = RedisClusterTopology.startNew()) {
+            cluster.setUser(user, next);
+            MutableSource source = new MutableSource(Credential.of(user, current));
+            source.set(Credential.of(user, current), Credential.of(user, next));
+            try (DualCredentialJedisCluster client = DualCredentialRedis.builder().credentialSource(source)
+                    .poolName("redaction-" + user).cluster(cluster.addresses()).buildJedisCluster()) {
+                for (int i = 0; i < 100; i++) {
+                    client.set(user + "{" + i + "}", "value");
+                }
+                RedisServer forgotten = cluster.primaries().get(0);
+                forgotten.setUser(user, elsewhere);
+                forgotten.killClientsOfUser(user);
+                Throwable rejected = null;
+                for (int i = 0; rejected == null && i < 1_000; i++) {
+                    String key = user + "{" + i + "}";
+                    rejected = catchThrowable(() -> client.get(key));
+                }
+                assertThat(rejected).as("a command for the forgotten node's slots").isNotNull();
+                texts.add(stackTrace(rejected));
+                texts.add(client.toString());
+                texts.add(client.rotation().status().toString());
+            }
+        }
+        for (ILoggingEvent line : captured.list) {
+            texts.add(line.getFormattedMessage());
+            if (line.getThrowableProxy() != null) {
+                texts.add(ThrowableProxyUtil.asString(line.getThrowableProxy()));
+            }
+        }
+        assertThat(String.join("\n", texts)).contains(user).doesNotContain(current, next, elsewhere);
     }
 
     private static List<String> jmxAttributes(ObjectName pattern) throws Exception {

@@ -77,9 +77,17 @@ final class RedisFixtures {
     record Account(String user, String current, String next, MutableSource source) {
 
         static Account create(RedisServer server, String prefix) {
+            return create(prefix, server::setUser);
+        }
+
+        /**
+         * @param prefix the user name's prefix
+         * @param setUser creates the user with one password, e.g. on every node of a topology
+         */
+        static Account create(String prefix, java.util.function.BiConsumer<String, String> setUser) {
             String user = uniqueUser(prefix);
             String current = secret("current");
-            server.setUser(user, current);
+            setUser.accept(user, current);
             return new Account(user, current, secret("next"), new MutableSource(Credential.of(user, current)));
         }
 

@@ -18,6 +18,8 @@ final class EmbeddedRedisEngine extends LocalEngine {
     private static File binary;
 
     private Process process;
+    /** {@code --sentinel} for a Sentinel, else nothing. */
+    private final boolean sentinel;
     /** The TLS port and identity, or {@code 0} and {@code null} for a server without TLS. */
     private final int tlsPort;
     private final SelfSignedTls tls;
@@ -33,6 +35,7 @@ final class EmbeddedRedisEngine extends LocalEngine {
      */
     EmbeddedRedisEngine(String adminPassword, boolean withTls) {
         super("Redis", "127.0.0.1", "redis.log");
+        this.sentinel = false;
         this.tls = withTls ? SelfSignedTls.createIn(root) : null;
         this.tlsPort = withTls ? Support.freePort() : 0;
         String configuration = RedisServer.configuration(port(), host());
@@ -47,6 +50,36 @@ final class EmbeddedRedisEngine extends LocalEngine {
         }
         Support.write(root.resolve("redis.conf"), configuration);
         Support.write(root.resolve("users.acl"), RedisServer.initialUsers(adminPassword));
+    }
+
+    /**
+     * A member of a topology ({@link RedisSentinelTopology}, {@link RedisClusterTopology}): the usual configuration
+     * and users plus the topology's own lines, on a port the topology chose.
+     *
+     * @param name names the directory and log messages, e.g. {@code Redis-sentinel}
+     * @param port the port
+     * @param extraConfiguration lines appended to the configuration file
+     * @param users the whole ACL file ({@code null} for a Sentinel, whose users live in its configuration file)
+     * @param sentinel whether to run in Sentinel mode ({@code --sentinel})
+     */
+    EmbeddedRedisEngine(String name, int port, String extraConfiguration, String users, boolean sentinel) {
+        super(name, "127.0.0.1", port, "redis.log");
+        this.sentinel = sentinel;
+        this.tls = null;
+        this.tlsPort = 0;
+        String configuration = sentinel
+                ? String.join("\n", "port " + port, "bind " + host(), "protected-mode no", "daemonize no", "dir ./",
+                        "logfile \"\"", "")
+                : RedisServer.configuration(port, host());
+        Support.write(root.resolve("redis.conf"), configuration + extraConfiguration);
+        if (users != null) {
+            Support.write(root.resolve("users.acl"), users);
+        }
+    }
+
+    /** @return whether this is a Sentinel */
+    boolean isSentinel() {
+        return sentinel;
     }
 
     /** @return the TLS port, or {@code 0} if this server has none */
@@ -75,7 +108,10 @@ final class EmbeddedRedisEngine extends LocalEngine {
             return;
         }
         try {
-            process = new ProcessBuilder(binary().getAbsolutePath(), "redis.conf")
+            ProcessBuilder command = sentinel
+                    ? new ProcessBuilder(binary().getAbsolutePath(), "redis.conf", "--sentinel")
+                    : new ProcessBuilder(binary().getAbsolutePath(), "redis.conf");
+            process = command
                     .directory(root.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(Redirect.appendTo(logFile.toFile()))

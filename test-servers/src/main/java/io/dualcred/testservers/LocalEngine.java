@@ -15,9 +15,14 @@ abstract class LocalEngine implements ServerEngine {
     final Path logFile;
 
     LocalEngine(String name, String host, String logFileName) {
+        this(name, host, Support.freePort(), logFileName);
+    }
+
+    /** As {@link #LocalEngine(String, String, String)}, on a port chosen by the caller. */
+    LocalEngine(String name, String host, int port, String logFileName) {
         this.name = name;
         this.host = host;
-        this.port = Support.freePort();
+        this.port = port;
         this.root = Support.newTempDirectory("dualcred-" + name.toLowerCase(java.util.Locale.ROOT) + "-");
         this.logFile = root.resolve(logFileName);
     }

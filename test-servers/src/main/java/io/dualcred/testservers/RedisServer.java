@@ -48,6 +48,8 @@ public final class RedisServer extends ManagedServer {
     private final String adminPassword;
     /** The engine when it serves TLS, else {@code null}. */
     private final EmbeddedRedisEngine tlsEngine;
+    /** Whether this is a Sentinel of a {@link RedisSentinelTopology}. */
+    private final boolean isSentinel;
     /** Authentication failures per user from ACL logs of earlier runs (ACL LOG is in memory only). */
     private final Map<String, Long> earlierFailures = new HashMap<>();
 
@@ -76,6 +78,7 @@ public final class RedisServer extends ManagedServer {
         super("Redis", engine, shared);
         this.adminPassword = adminPassword;
         this.tlsEngine = engine instanceof EmbeddedRedisEngine embedded && embedded.tls() != null ? embedded : null;
+        this.isSentinel = engine instanceof EmbeddedRedisEngine embedded && embedded.isSentinel();
         begin();
     }
 
@@ -101,6 +104,17 @@ public final class RedisServer extends ManagedServer {
     public static RedisServer startNewWithTls() {
         String adminPassword = Support.randomSecret(24);
         return new RedisServer(adminPassword, new EmbeddedRedisEngine(adminPassword, true), false);
+    }
+
+    /**
+     * Starts a member of a topology with a given engine; the topology closes it.
+     *
+     * @param adminPassword the admin user's password, the same on every member of the topology
+     * @param engine the member's engine
+     * @return the running member
+     */
+    static RedisServer member(String adminPassword, EmbeddedRedisEngine engine) {
+        return new RedisServer(adminPassword, engine, false);
     }
 
     /**
@@ -350,7 +364,9 @@ public final class RedisServer extends ManagedServer {
     @Override
     void beforeStop() {
         synchronized (earlierFailures) {
-            execute("ACL", "SAVE");
+            if (!isSentinel) {
+                execute("ACL", "SAVE");   // a Sentinel keeps its users in its configuration file, rewritten by itself
+            }
             currentFailures().forEach((user, count) -> earlierFailures.merge(user, count, Long::sum));
         }
     }

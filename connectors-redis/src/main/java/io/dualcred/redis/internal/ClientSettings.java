@@ -1,6 +1,7 @@
 package io.dualcred.redis.internal;
 
 import java.util.Objects;
+import java.util.function.Supplier;
 import javax.net.ssl.HostnameVerifier;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocketFactory;
@@ -83,6 +84,24 @@ public record ClientSettings(HostAndPort address, int connectionTimeoutMillis, i
     }
 
     /**
+     * {@link #clientConfig(RedisCredentials)} with credentials asked for at every login, for the connections Jedis
+     * opens on its own (a cluster's first slot discovery, a legacy pool's Sentinel connections).
+     *
+     * @param credentials supplies the credentials of each login
+     * @return the configuration
+     */
+    public JedisClientConfig clientConfigAskingFor(Supplier<RedisCredentials> credentials) {
+        DefaultJedisClientConfig.Builder config = withoutProtocol().clientName(clientName)
+                .credentialsProvider(Objects.requireNonNull(credentials, "credentials"));
+        if (protocol == null) {
+            JedisFeatures.skipHello(config);
+        } else {
+            config.protocol(protocol);
+        }
+        return config.build();
+    }
+
+    /**
      * The configuration a {@code RedisClient} builds its commands from: no credentials, and always a RESP version
      * (RESP2 when logins skip {@code HELLO}), because a {@code RedisClient} without one opens a connection while
      * it is being built just to ask the server.
@@ -104,6 +123,15 @@ public record ClientSettings(HostAndPort address, int connectionTimeoutMillis, i
                 .sslSocketFactory(sslSocketFactory)
                 .sslParameters(sslParameters)
                 .hostnameVerifier(hostnameVerifier);
+    }
+
+    /**
+     * @param node another server
+     * @return these settings for that server
+     */
+    public ClientSettings withAddress(HostAndPort node) {
+        return new ClientSettings(node, connectionTimeoutMillis, socketTimeoutMillis, blockingSocketTimeoutMillis,
+                database, clientName, ssl, sslSocketFactory, sslParameters, hostnameVerifier, protocol);
     }
 
     /** @return a socket factory for these settings; it holds no credential */

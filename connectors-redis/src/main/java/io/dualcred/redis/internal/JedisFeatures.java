@@ -30,6 +30,21 @@ public final class JedisFeatures {
     }
 
     /**
+     * @param what what needs it, e.g. {@code buildClient()}
+     * @param instead what works on an older Jedis, or {@code null}
+     * @throws IllegalStateException naming the Jedis version needed and the one on the class path, when the Jedis
+     *     on the class path is older than {@value #REDIS_CLIENT_SINCE}
+     */
+    public static void requireRedisClient(String what, String instead) {
+        if (!REDIS_CLIENT) {
+            throw new IllegalStateException(what + " needs Jedis " + REDIS_CLIENT_SINCE
+                    + " or later (redis.clients.jedis.RedisClient); the class path has Jedis " + version() + ". "
+                    + (instead == null ? "Manage" : instead + ", or manage")
+                    + " a newer Jedis (with Spring Boot: the jedis.version property)");
+        }
+    }
+
+    /**
      * Asks for AUTH without HELLO where Jedis needs to be told so; older versions do it when no protocol is set.
      *
      * @param config the configuration being built, with no protocol set

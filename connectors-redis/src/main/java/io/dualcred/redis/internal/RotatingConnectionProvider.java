@@ -5,7 +5,6 @@ import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.ConnectionPool;
-import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.providers.PooledConnectionProvider;
 
 /**
@@ -39,18 +38,7 @@ public final class RotatingConnectionProvider extends PooledConnectionProvider {
         return borrow();
     }
 
-    /** What {@code ConnectionPool.getResource()} does, with the wait of {@link RotatingConnections#borrow}. */
     private Connection borrow() {
-        ConnectionPool pool = (ConnectionPool) getPool();
-        Connection connection;
-        try {
-            connection = connections.borrow(pool, pool.getMaxWaitDuration(), pool::borrowObject);
-        } catch (JedisException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new JedisException("Could not get a resource from the pool", e);
-        }
-        connection.setHandlingPool(pool);
-        return connection;
+        return RotatingConnectionPool.lend((ConnectionPool) getPool(), connections);
     }
 }

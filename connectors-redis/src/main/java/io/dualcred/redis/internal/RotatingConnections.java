@@ -71,6 +71,8 @@ public final class RotatingConnections<T> implements ConnectionEvictor, Connecti
      * the wait to the factory; without this, a borrower that meets another thread's slow login waits for all of it.
      */
     private final ThreadLocal<Long> borrowDeadline = new ThreadLocal<>();
+    /** The server's {@code host:port} in a client of several servers, named by its errors; else {@code null}. */
+    private final String node;
 
     /**
      * @param poolName the pool name, for log lines
@@ -78,6 +80,20 @@ public final class RotatingConnections<T> implements ConnectionEvictor, Connecti
      * @param wrap turns a logged-in connection into the pooled type
      */
     public RotatingConnections(String poolName, ConnectionOpener<Connection> opener, Function<Connection, T> wrap) {
+        this(poolName, opener, wrap, null);
+    }
+
+    /**
+     * For one node's pool in a client of several servers (Sentinel, Cluster), whose errors name the node.
+     *
+     * @param poolName the pool name, for log lines
+     * @param opener logs in with one credential, to this node
+     * @param wrap turns a logged-in connection into the pooled type
+     * @param node the node's {@code host:port}, or {@code null} for a client of one server
+     */
+    public RotatingConnections(String poolName, ConnectionOpener<Connection> opener, Function<Connection, T> wrap,
+                               String node) {
+        this.node = node;
         this.poolName = Objects.requireNonNull(poolName, "poolName");
         this.opener = Objects.requireNonNull(opener, "opener");
         this.wrap = Objects.requireNonNull(wrap, "wrap");
@@ -171,7 +187,7 @@ public final class RotatingConnections<T> implements ConnectionEvictor, Connecti
                     }
                     AllCredentialsRejectedException rejected = rejection;
                     if (rejected != null) {
-                        throw new RedisCredentialsRejectedException(rejected);
+                        throw new RedisCredentialsRejectedException(rejected, node);
                     }
                     if (!forever && deadline - System.nanoTime() <= 0) {
                         throw timeout;
@@ -318,7 +334,7 @@ public final class RotatingConnections<T> implements ConnectionEvictor, Connecti
             return login;
         } catch (AllCredentialsRejectedException rejected) {
             rejection = rejected;
-            throw new RedisCredentialsRejectedException(rejected);
+            throw new RedisCredentialsRejectedException(rejected, node);
         } catch (TimeoutException waited) {
             throw new NoSuchElementException(waited.getMessage());   // what the pool throws when maxWait runs out
         }

@@ -42,6 +42,11 @@ final class Load implements AutoCloseable {
         return new Load(name, threadCount, fleet.operations());
     }
 
+    /** Threads cycling through {@code operations}, for a load that is not a fleet of pools. */
+    static Load start(String name, int threadCount, List<Fleet.Operation> operations) {
+        return new Load(name, threadCount, operations);
+    }
+
     private void work(List<Fleet.Operation> operations, int first) {
         for (long n = first; running; n++) {
             Fleet.Operation operation = operations.get((int) (n % operations.size()));

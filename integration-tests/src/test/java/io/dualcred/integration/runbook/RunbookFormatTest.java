@@ -29,10 +29,12 @@ class RunbookFormatTest {
     private static final Runbook RUNBOOK = Runbook.load();
     /**
      * Every procedure some test runs: most by {@link SecretRotationProcedureTest}, section 4.1's by
-     * {@link StandbysAndFailoverTest}, section 10's by {@link PgBouncerRotationProcedureTest}.
+     * {@link StandbysAndFailoverTest}, sections 6.1 and 6.2's by {@link TopologyProcedureTest}, section 10's by
+     * {@link PgBouncerRotationProcedureTest}.
      */
     private static final List<String> PROCEDURES = java.util.stream.Stream.of(SecretRotationProcedureTest.PROCEDURES,
-            StandbysAndFailoverTest.PROCEDURES, PgBouncerRotationProcedureTest.PROCEDURES)
+            StandbysAndFailoverTest.PROCEDURES, TopologyProcedureTest.PROCEDURES,
+            PgBouncerRotationProcedureTest.PROCEDURES)
             .flatMap(List::stream).toList();
 
     @Test

@@ -626,7 +626,7 @@ class SecretRotationProcedureTest {
         return last.get();
     }
 
-    private static void finish(Load load) {
+    static void finish(Load load) {
         load.stop();
         LOG.info("{}", load);
         assertThat(load.failures()).as(load + "; failures").isEmpty();
@@ -693,7 +693,7 @@ class SecretRotationProcedureTest {
     }
 
     /** {@code ACL LOG}: the summed {@code count} of {@code auth} entries for the user. */
-    private static long authFailures(Object reply, String user) {
+    static long authFailures(Object reply, String user) {
         long failures = 0;
         for (Object entry : (List<?>) reply) {
             Map<String, Object> fields = pairsOf(entry);
@@ -708,7 +708,7 @@ class SecretRotationProcedureTest {
         return pairs(sentinel.execute("SENTINEL", "MASTER", name));
     }
 
-    private static Map<String, String> pairs(Object reply) {
+    static Map<String, String> pairs(Object reply) {
         Map<String, String> map = new HashMap<>();
         pairsOf(reply).forEach((key, value) -> map.put(key, String.valueOf(value)));
         return map;

@@ -87,6 +87,9 @@ final class ChangePoller {
             checks.incrementAndGet();
             version = store.version();
         } catch (Exception | Error e) {
+            if (Thread.currentThread().isInterrupted()) {
+                return; // the last watch closed while this check ran
+            }
             if (!failing) {
                 failing = true;
                 LOG.warn("{} - version check failed; the pools keep their credentials: {}", store.description(),

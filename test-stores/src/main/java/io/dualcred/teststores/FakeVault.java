@@ -1,0 +1,371 @@
+package io.dualcred.teststores;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Vault's HTTP API on 127.0.0.1, for the calls the Vault source makes, answered as Vault answers them:
+ * <ul>
+ *   <li>{@code GET /v1/<mount>/data/<path>} and {@code GET /v1/<mount>/metadata/<path>} on KV version 2 mounts,
+ *       {@code GET /v1/<mount>/<path>} on version 1 mounts, with {@code X-Vault-Token} and
+ *       {@code X-Vault-Namespace};</li>
+ *   <li>{@code POST /v1/auth/<mount>/login} for AppRole ({@code role_id}, {@code secret_id}) and Kubernetes
+ *       ({@code role}, {@code jwt}), issuing tokens with a lease;</li>
+ *   <li>errors as {@code {"errors":[...]}} with Vault's statuses: 400, 403 permission denied, 404, 429, 503.</li>
+ * </ul>
+ * Secrets are changed as the CLI changes them: {@link #kvPut} replaces a secret with a new version, {@link #kvPatch}
+ * merges fields into a new version. Requests are counted by kind, so a test can compare what the source says it
+ * called with what the server saw.
+ */
+public final class FakeVault implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final HttpServer server;
+    private final ExecutorService handlers = Executors.newCachedThreadPool(task -> {
+        Thread thread = new Thread(task, "fake-vault");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final Set<String> kv1Mounts = ConcurrentHashMap.newKeySet();
+    /** (namespace, mount/path) -> versions, the last one current. */
+    private final Map<String, List<Map<String, String>>> secrets = new ConcurrentHashMap<>();
+    private final Map<String, Instant> tokens = new ConcurrentHashMap<>();
+    private final Map<String, String> appRoles = new ConcurrentHashMap<>();
+    private final Map<String, String> kubernetesRoles = new ConcurrentHashMap<>();
+    private final AtomicReference<Duration> loginLease = new AtomicReference<>(Duration.ofHours(1));
+    private final ConcurrentLinkedQueue<Fault> nextFaults = new ConcurrentLinkedQueue<>();
+    private final AtomicReference<Fault> everyRequest = new AtomicReference<>();
+    private final AtomicReference<CountDownLatch> healed = new AtomicReference<>(new CountDownLatch(1));
+    private final Map<String, AtomicLong> requests = new ConcurrentHashMap<>();
+    private final String rootToken = "hvs." + hex(12);
+
+    private FakeVault() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+        server.setExecutor(handlers);
+        server.createContext("/v1/", this::handle);
+        server.start();
+        tokens.put(rootToken, Instant.MAX);
+    }
+
+    /** @return a running server on a free port of 127.0.0.1, with a KV v2 engine at {@code secret} */
+    public static FakeVault start() {
+        try {
+            return new FakeVault();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start the fake Vault on 127.0.0.1", e);
+        }
+    }
+
+    /** @return {@code http://127.0.0.1:<port>}, what {@code VAULT_ADDR} would hold */
+    public URI address() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    /** @return a token valid until revoked */
+    public String rootToken() {
+        return rootToken;
+    }
+
+    /** @param mount a mount to treat as KV version 1 */
+    public void mountKv1(String mount) {
+        kv1Mounts.add(mount);
+    }
+
+    /**
+     * {@code vault kv put}: the secret's new version holds exactly these fields.
+     *
+     * @param namespace the namespace, {@code ""} for the root
+     * @param secret mount and path, e.g. {@code secret/db}
+     * @param fields the fields
+     * @return the new version number
+     */
+    public int kvPut(String namespace, String secret, Map<String, String> fields) {
+        List<Map<String, String>> versions = secrets.computeIfAbsent(key(namespace, secret), k -> new ArrayList<>());
+        synchronized (versions) {
+            versions.add(Map.copyOf(fields));
+            return versions.size();
+        }
+    }
+
+    /**
+     * {@code vault kv patch}: the secret's new version holds the current fields with these merged in.
+     *
+     * @param namespace the namespace, {@code ""} for the root
+     * @param secret mount and path
+     * @param fields the fields to set
+     * @return the new version number
+     */
+    public int kvPatch(String namespace, String secret, Map<String, String> fields) {
+        List<Map<String, String>> versions = secrets.get(key(namespace, secret));
+        if (versions == null) {
+            throw new IllegalStateException("no secret " + secret + " to patch");
+        }
+        synchronized (versions) {
+            Map<String, String> merged = new LinkedHashMap<>(versions.get(versions.size() - 1));
+            merged.putAll(fields);
+            versions.add(Map.copyOf(merged));
+            return versions.size();
+        }
+    }
+
+    /**
+     * @param roleId the AppRole role id
+     * @param secretId its secret id
+     */
+    public void addAppRole(String roleId, String secretId) {
+        appRoles.put(roleId, secretId);
+    }
+
+    /**
+     * @param role the Kubernetes auth role
+     * @param jwt the service-account token it accepts
+     */
+    public void addKubernetesRole(String role, String jwt) {
+        kubernetesRoles.put(role, jwt);
+    }
+
+    /** @param lease the lease of the tokens logins issue from now on */
+    public void loginLease(Duration lease) {
+        loginLease.set(lease);
+    }
+
+    /** Revokes every token, the root token included: as if they had expired. Logins issue new ones. */
+    public void revokeTokens() {
+        tokens.clear();
+    }
+
+    /** @param fault what the next request meets (queued faults are met in order, one request each) */
+    public void failNext(Fault fault) {
+        nextFaults.add(fault);
+    }
+
+    /** @param fault what every request meets until {@link #heal()} */
+    public void failEveryRequest(Fault fault) {
+        everyRequest.set(fault);
+    }
+
+    /** Ends every fault and releases the slow answers being held. */
+    public void heal() {
+        everyRequest.set(null);
+        nextFaults.clear();
+        healed.getAndSet(new CountDownLatch(1)).countDown();
+    }
+
+    /**
+     * @param kind {@code read}, {@code metadata} or {@code login}
+     * @return requests of that kind received so far, faulty or not
+     */
+    public long requests(String kind) {
+        AtomicLong count = requests.get(kind);
+        return count == null ? 0 : count.get();
+    }
+
+    /** @return every request received so far */
+    public long requests() {
+        return requests.values().stream().mapToLong(AtomicLong::get).sum();
+    }
+
+    @Override
+    public void close() {
+        heal();
+        server.stop(0);
+        handlers.shutdownNow();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String path = exchange.getRequestURI().getPath().substring("/v1/".length());
+            requests.computeIfAbsent(kind(path), k -> new AtomicLong()).incrementAndGet();
+            Fault fault = nextFaults.poll();
+            if (fault == null) {
+                fault = everyRequest.get();
+            }
+            if (fault != null) {
+                if (!fault.delay().isZero()) {
+                    healed.get().await(fault.delay().toMillis(), TimeUnit.MILLISECONDS);
+                }
+                if (fault.closesConnection()) {
+                    return; // closed with no answer: the client sees the connection end
+                }
+                if (fault.status() != 0) {
+                    send(exchange, fault.status(), fault.body());
+                    return;
+                }
+            }
+            answer(exchange, path);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void answer(HttpExchange exchange, String path) throws IOException {
+        String namespace = header(exchange, "X-Vault-Namespace");
+        if (path.startsWith("auth/") && path.endsWith("/login") && "POST".equals(exchange.getRequestMethod())) {
+            login(exchange, body(exchange));
+            return;
+        }
+        if (!"GET".equals(exchange.getRequestMethod())) {
+            send(exchange, 405, errors("unsupported operation"));
+            return;
+        }
+        Instant expiry = tokens.get(header(exchange, "X-Vault-Token"));
+        if (expiry == null || Instant.now().isAfter(expiry)) {
+            send(exchange, 403, errors("permission denied"));
+            return;
+        }
+        String mount = path.contains("/") ? path.substring(0, path.indexOf('/')) : path;
+        String rest = path.substring(Math.min(path.length(), mount.length() + 1));
+        if (kv1Mounts.contains(mount)) {
+            Map<String, String> latest = latest(namespace, mount + "/" + rest);
+            if (latest == null) {
+                send(exchange, 404, errors());
+                return;
+            }
+            ObjectNode answer = JSON.createObjectNode();
+            answer.set("data", JSON.valueToTree(latest));
+            answer.put("lease_duration", 2764800);
+            send(exchange, 200, answer.toString());
+            return;
+        }
+        boolean data = rest.startsWith("data/");
+        if (!data && !rest.startsWith("metadata/")) {
+            send(exchange, 404, errors("no handler for route \"" + path + "\"")); // as Vault says
+            return;
+        }
+        String secret = mount + "/" + rest.substring(rest.indexOf('/') + 1);
+        List<Map<String, String>> versions = secrets.get(key(namespace, secret));
+        if (versions == null) {
+            send(exchange, 404, errors());
+            return;
+        }
+        ObjectNode answer = JSON.createObjectNode();
+        ObjectNode body = answer.putObject("data");
+        synchronized (versions) {
+            if (data) {
+                body.set("data", JSON.valueToTree(versions.get(versions.size() - 1)));
+                ObjectNode metadata = body.putObject("metadata");
+                metadata.put("created_time", Instant.now().toString());
+                metadata.put("deletion_time", "");
+                metadata.put("destroyed", false);
+                metadata.put("version", versions.size());
+            } else {
+                body.put("current_version", versions.size());
+                body.put("oldest_version", 1);
+                body.put("max_versions", 0);
+                ObjectNode all = body.putObject("versions");
+                for (int v = 1; v <= versions.size(); v++) {
+                    all.putObject(String.valueOf(v)).put("destroyed", false);
+                }
+            }
+        }
+        send(exchange, 200, answer.toString());
+    }
+
+    private void login(HttpExchange exchange, JsonNode request) throws IOException {
+        boolean accepted;
+        if (request.has("role_id")) {
+            accepted = request.path("secret_id").asText().equals(appRoles.get(request.path("role_id").asText()));
+        } else {
+            accepted = request.path("jwt").asText().equals(kubernetesRoles.get(request.path("role").asText()));
+        }
+        if (!accepted) {
+            send(exchange, 400, errors("invalid role or secret ID")); // what Vault answers to a bad AppRole login
+            return;
+        }
+        String token = "hvs." + hex(12);
+        Duration lease = loginLease.get();
+        tokens.put(token, Instant.now().plus(lease));
+        ObjectNode answer = JSON.createObjectNode();
+        ObjectNode auth = answer.putObject("auth");
+        auth.put("client_token", token);
+        auth.put("lease_duration", lease.toSeconds());
+        auth.put("renewable", true);
+        send(exchange, 200, answer.toString());
+    }
+
+    private Map<String, String> latest(String namespace, String secret) {
+        List<Map<String, String>> versions = secrets.get(key(namespace, secret));
+        if (versions == null) {
+            return null;
+        }
+        synchronized (versions) {
+            return versions.get(versions.size() - 1);
+        }
+    }
+
+    private static String kind(String path) {
+        if (path.startsWith("auth/")) {
+            return "login";
+        }
+        return path.contains("/metadata/") ? "metadata" : "read";
+    }
+
+    private static String key(String namespace, String secret) {
+        return (namespace == null ? "" : namespace) + "|" + secret;
+    }
+
+    private static String header(HttpExchange exchange, String name) {
+        String value = exchange.getRequestHeaders().getFirst(name);
+        return value == null ? "" : value;
+    }
+
+    private static JsonNode body(HttpExchange exchange) throws IOException {
+        try (InputStream in = exchange.getRequestBody()) {
+            return JSON.readTree(in);
+        }
+    }
+
+    /**
+     * @param messages Vault's error messages
+     * @return Vault's error body
+     */
+    public static String errors(String... messages) {
+        ObjectNode body = JSON.createObjectNode();
+        body.putArray("errors").addAll(List.of(messages).stream().map(JSON.getNodeFactory()::textNode).toList());
+        return body.toString();
+    }
+
+    private static void send(HttpExchange exchange, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    private static String hex(int bytes) {
+        byte[] random = new byte[bytes];
+        RANDOM.nextBytes(random);
+        return HexFormat.of().formatHex(random);
+    }
+}

@@ -95,6 +95,11 @@ public final class FakeVault implements AutoCloseable {
         return rootToken;
     }
 
+    /** @param token a token to accept from now on, until revoked (a test's own, e.g. one its leak scan knows) */
+    public void addToken(String token) {
+        tokens.put(token, Instant.MAX);
+    }
+
     /** @param mount a mount to treat as KV version 1 */
     public void mountKv1(String mount) {
         kv1Mounts.add(mount);

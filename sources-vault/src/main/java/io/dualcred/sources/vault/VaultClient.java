@@ -13,6 +13,7 @@ import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -21,6 +22,10 @@ import javax.net.ssl.SSLContext;
  * {@code errors}), with the token blanked out should Vault ever echo it.
  */
 final class VaultClient {
+
+    private static final Pattern VAULT_TOKEN = Pattern.compile("\\b(hv[sbr]|s|b|r)\\.[A-Za-z0-9_.-]{8,}");
+    private static final Pattern LONG_RANDOM_WORD =
+            Pattern.compile("(?=[^\\s\"']*[0-9])(?=[^\\s\"']*[A-Za-z])[^\\s\"']{20,}");
 
     private final HttpClient http;
     private final URI address;
@@ -60,7 +65,7 @@ final class VaultClient {
             token = auth.token(this);
             answer = send(path, request(path).GET(), token);
         }
-        return answer.json(path, token);
+        return answer.json(path, List.of(token));
     }
 
     /**
@@ -70,7 +75,9 @@ final class VaultClient {
      */
     JsonNode login(String path, ObjectNode body) throws Exception {
         String json = Json.MAPPER.writeValueAsString(body);
-        return send(path, request(path).POST(HttpRequest.BodyPublishers.ofString(json)), null).json(path, null);
+        List<String> secrets = new ArrayList<>();
+        body.forEach(value -> secrets.add(value.asText()));
+        return send(path, request(path).POST(HttpRequest.BodyPublishers.ofString(json)), null).json(path, secrets);
     }
 
     private HttpRequest.Builder request(String path) {
@@ -135,10 +142,10 @@ final class VaultClient {
             this.body = body;
         }
 
-        JsonNode json(String path, String token) throws IOException {
+        JsonNode json(String path, List<String> secrets) throws IOException {
             if (status != 200) {
                 throw new CredentialSourceException(description + ": Vault answered " + status + " "
-                        + meaning(status) + " for " + path + errors(token));
+                        + meaning(status) + " for " + path + errors(secrets));
             }
             try {
                 return Json.parse(body);
@@ -148,7 +155,7 @@ final class VaultClient {
             }
         }
 
-        private String errors(String token) {
+        private String errors(List<String> secrets) {
             List<String> errors = new ArrayList<>();
             try {
                 Json.parse(body).path("errors").forEach(error -> errors.add(error.asText()));
@@ -159,9 +166,15 @@ final class VaultClient {
                 return "";
             }
             String text = String.join("; ", errors).replaceAll("\\s+", " ").strip();
-            if (token != null && !token.isEmpty()) {
-                text = text.replace(token, "****");
+            for (String secret : secrets) {
+                if (secret != null && !secret.isEmpty()) {
+                    text = text.replace(secret, "****");
+                }
             }
+            // Vault's messages name paths and reasons, not secrets; should one ever quote a token or a secret id
+            // this request did not send, it looks like this: a Vault token, or a long word of letters and digits.
+            text = VAULT_TOKEN.matcher(text).replaceAll("****");
+            text = LONG_RANDOM_WORD.matcher(text).replaceAll("****");
             return ": " + (text.length() > 200 ? text.substring(0, 200) + "..." : text);
         }
     }

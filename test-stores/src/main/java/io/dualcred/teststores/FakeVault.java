@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import io.dualcred.testservers.SelfSignedTls;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -12,6 +15,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,6 +33,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLContext;
 
 /**
  * Vault's HTTP API on 127.0.0.1, for the calls the Vault source makes, answered as Vault answers them:
@@ -68,8 +73,19 @@ public final class FakeVault implements AutoCloseable {
     private final Map<String, AtomicLong> requests = new ConcurrentHashMap<>();
     private final String rootToken = "hvs." + hex(12);
 
-    private FakeVault() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+    private final String scheme;
+
+    private FakeVault(SSLContext tls) throws IOException {
+        InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        if (tls == null) {
+            server = HttpServer.create(loopback, 64);
+            scheme = "http";
+        } else {
+            HttpsServer https = HttpsServer.create(loopback, 64);
+            https.setHttpsConfigurator(new HttpsConfigurator(tls));
+            server = https;
+            scheme = "https";
+        }
         server.setExecutor(handlers);
         server.createContext("/v1/", this::handle);
         server.start();
@@ -78,16 +94,29 @@ public final class FakeVault implements AutoCloseable {
 
     /** @return a running server on a free port of 127.0.0.1, with a KV v2 engine at {@code secret} */
     public static FakeVault start() {
+        return start(null);
+    }
+
+    /**
+     * @param directory where to write the server's self-signed certificate for {@code 127.0.0.1}, as
+     *     {@link SelfSignedTls#CERTIFICATE_FILE} (PEM), for clients to trust
+     * @return a running server speaking https only
+     */
+    public static FakeVault startWithTls(Path directory) {
+        return start(SelfSignedTls.createIn(directory).serverContext());
+    }
+
+    private static FakeVault start(SSLContext tls) {
         try {
-            return new FakeVault();
+            return new FakeVault(tls);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the fake Vault on 127.0.0.1", e);
         }
     }
 
-    /** @return {@code http://127.0.0.1:<port>}, what {@code VAULT_ADDR} would hold */
+    /** @return {@code http(s)://127.0.0.1:<port>}, what {@code VAULT_ADDR} would hold */
     public URI address() {
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        return URI.create(scheme + "://127.0.0.1:" + server.getAddress().getPort());
     }
 
     /** @return a token valid until revoked */

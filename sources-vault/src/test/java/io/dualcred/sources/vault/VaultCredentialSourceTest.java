@@ -10,6 +10,7 @@ import io.dualcred.rotation.CredentialSource;
 import io.dualcred.sources.RemoteCredentialSource;
 import io.dualcred.sources.StoreCalls;
 import io.dualcred.teststores.FakeVault;
+import io.dualcred.testservers.SelfSignedTls;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -144,6 +145,21 @@ class VaultCredentialSourceTest {
                 .hasMessageContaining("auth/approle/login")
                 .hasMessageContaining("invalid role or secret ID")
                 .hasMessageNotContaining("sid-wrong");
+    }
+
+    @Test
+    void speaksTlsTrustingTheGivenCaFileAndRefusesAServerItDoesNotTrust() throws Exception {
+        Path tls = Files.createDirectories(files.resolve("tls"));
+        try (FakeVault secure = FakeVault.startWithTls(tls)) {
+            secure.kvPut("", "secret/db", Map.of("username", "app", "current", "blue-pw"));
+            VaultCredentialSource.Builder source = VaultCredentialSource.builder(secure.address(), "secret/db")
+                    .auth(VaultAuth.token(secure::rootToken));
+
+            assertThatThrownBy(() -> source.build().load()).as("not in the JDK's trust store")
+                    .hasMessageContaining("cannot reach Vault for secret/data/db: SSLHandshakeException");
+            CredentialSet set = source.caCertificates(tls.resolve(SelfSignedTls.CERTIFICATE_FILE)).build().load();
+            assertThat(set.current().username()).isEqualTo("app");
+        }
     }
 
     @Test

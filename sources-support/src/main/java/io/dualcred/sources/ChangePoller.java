@@ -105,7 +105,8 @@ final class ChangePoller {
         if (recovered) {
             LOG.info("{} - the store answers again", store.description());
         }
-        if (recovered || !Objects.equals(before, version)) {
+        // The first answer, before any read, is the baseline: the pools read the store when they start anyway.
+        if (recovered || before != null && !before.equals(version)) {
             LOG.debug("{} - the store's version changed", store.description());
             tellWatchers();
         }

@@ -3,18 +3,12 @@ package io.dualcred.sources.vault;
 import io.dualcred.rotation.CredentialSource;
 import io.dualcred.rotation.CredentialSourceException;
 import io.dualcred.rotation.CredentialSourceProvider;
+import io.dualcred.sources.SourceParameters;
 import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
 import java.util.function.UnaryOperator;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The {@code vault} scheme, found by {@link java.util.ServiceLoader}.
@@ -45,10 +39,6 @@ import java.util.regex.Pattern;
  */
 public final class VaultSourceProvider implements CredentialSourceProvider {
 
-    private static final Set<String> SECRET_PARAMETERS = Set.of("token", "secret-id", "secret_id", "jwt",
-            "password");
-    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
-
     /** Used by {@link java.util.ServiceLoader}. */
     public VaultSourceProvider() {
     }
@@ -65,24 +55,20 @@ public final class VaultSourceProvider implements CredentialSourceProvider {
 
     CredentialSource create(URI location, UnaryOperator<String> env) {
         String secret;
-        String query;
-        URI address;
-        Map<String, String> parameters;
+        URI address = null;
+        SourceParameters parameters;
         if (location.isOpaque()) {
-            String part = location.getRawSchemeSpecificPart();
-            int q = part.indexOf('?');
-            secret = decode(q < 0 ? part : part.substring(0, q));
-            query = q < 0 ? null : part.substring(q + 1);
-            address = null;
+            String[] parts = SourceParameters.splitOpaque(location.getRawSchemeSpecificPart());
+            secret = parts[0];
+            parameters = SourceParameters.parse("vault", parts[1]);
         } else {
             secret = location.getPath();
-            query = location.getRawQuery();
-            address = location.getHost() == null ? null : URI.create("https://" + location.getHost()
-                    + (location.getPort() == -1 ? "" : ":" + location.getPort()));
-        }
-        parameters = parameters(query);
-        if (address != null && "off".equalsIgnoreCase(parameters.get("tls"))) {
-            address = URI.create("http" + address.toString().substring("https".length()));
+            parameters = SourceParameters.parse("vault", location.getRawQuery());
+            if (location.getHost() != null) {
+                boolean plain = "off".equalsIgnoreCase(parameters.take("tls"));
+                address = URI.create((plain ? "http://" : "https://") + location.getHost()
+                        + (location.getPort() == -1 ? "" : ":" + location.getPort()));
+            }
         }
         if (address == null) {
             String fromEnv = env.apply("VAULT_ADDR");
@@ -92,115 +78,68 @@ public final class VaultSourceProvider implements CredentialSourceProvider {
             address = URI.create(fromEnv.strip());
         }
         VaultCredentialSource.Builder builder = VaultCredentialSource.builder(address, secret);
-        String value;
-        if ((value = parameters.remove("kv")) != null) {
-            builder.kvVersion("1".equals(value) ? 1 : "2".equals(value) ? 2 : invalid("kv", "1 or 2"));
+        String kv = parameters.take("kv");
+        if (kv != null) {
+            builder.kvVersion(switch (kv) {
+                case "1" -> 1;
+                case "2" -> 2;
+                default -> throw parameters.invalid("kv", "1 or 2");
+            });
         }
-        if ((value = parameters.remove("mount")) != null) {
-            builder.mount(value);
+        String mount = parameters.take("mount");
+        if (mount != null) {
+            builder.mount(mount);
         }
-        builder.namespace(parameters.containsKey("namespace") ? parameters.remove("namespace")
-                : env.apply("VAULT_NAMESPACE"));
-        parameters.remove("tls");
-        String caFile = parameters.containsKey("ca-file") ? parameters.remove("ca-file") : env.apply("VAULT_CACERT");
+        builder.namespace(parameters.take("namespace", env.apply("VAULT_NAMESPACE")));
+        String caFile = parameters.take("ca-file", env.apply("VAULT_CACERT"));
         if (caFile != null && !caFile.isBlank()) {
             builder.caCertificates(Path.of(caFile.strip()));
         }
         builder.auth(auth(parameters, env));
-        if ((value = parameters.remove("timeout")) != null) {
-            builder.requestTimeout(duration("timeout", value));
+        Duration timeout = parameters.takeDuration("timeout");
+        if (timeout != null) {
+            builder.requestTimeout(timeout);
         }
-        if ((value = parameters.remove("cache-ttl")) != null) {
-            builder.cacheTtl(duration("cache-ttl", value));
+        Duration ttl = parameters.takeDuration("cache-ttl");
+        if (ttl != null) {
+            builder.cacheTtl(ttl);
         }
-        if ((value = parameters.remove("poll-interval")) != null) {
-            builder.pollInterval(duration("poll-interval", value));
+        Duration poll = parameters.takeDuration("poll-interval");
+        if (poll != null) {
+            builder.pollInterval(poll);
         }
         VaultFields d = VaultFields.DEFAULT;
-        builder.fields(field(parameters, "username-field", d.username()), field(parameters, "current-field",
-                d.current()), field(parameters, "next-field", d.next()), field(parameters, "username-next-field",
-                d.nextUsername()), field(parameters, "current-version-field", d.currentVersion()),
-                field(parameters, "next-version-field", d.nextVersion()));
-        if (!parameters.isEmpty()) {
-            throw new CredentialSourceException("vault:" + secret + ": unknown parameter(s) "
-                    + String.join(", ", parameters.keySet()));
-        }
+        builder.fields(parameters.take("username-field", d.username()), parameters.take("current-field", d.current()),
+                parameters.take("next-field", d.next()), parameters.take("username-next-field", d.nextUsername()),
+                parameters.take("current-version-field", d.currentVersion()),
+                parameters.take("next-version-field", d.nextVersion()));
+        parameters.requireAllTaken("vault:" + secret);
         return builder.build();
     }
 
-    private static VaultAuth auth(Map<String, String> parameters, UnaryOperator<String> env) {
-        String method = parameters.getOrDefault("auth", "token").toLowerCase(Locale.ROOT);
-        parameters.remove("auth");
-        String mount = parameters.remove("auth-mount");
+    private static VaultAuth auth(SourceParameters parameters, UnaryOperator<String> env) {
+        String method = parameters.take("auth", "token").toLowerCase(Locale.ROOT);
+        String mount = parameters.take("auth-mount");
         switch (method) {
             case "token": {
-                String file = parameters.remove("token-file");
+                String file = parameters.take("token-file");
                 return file != null ? VaultAuth.tokenFile(Path.of(file)) : VaultAuth.token(() -> env.apply(
                         "VAULT_TOKEN"));
             }
             case "approle": {
-                String roleId = parameters.containsKey("role-id") ? parameters.remove("role-id")
-                        : env.apply("VAULT_ROLE_ID");
-                String secretIdFile = parameters.remove("secret-id-file");
+                String roleId = parameters.take("role-id", env.apply("VAULT_ROLE_ID"));
+                String secretIdFile = parameters.take("secret-id-file");
                 return VaultAuth.appRole(mount != null ? mount : "approle", roleId, secretIdFile != null
                         ? () -> Secrets.readFile(Path.of(secretIdFile), "secret id file")
                         : () -> env.apply("VAULT_SECRET_ID"));
             }
             case "kubernetes": {
-                String jwtFile = parameters.remove("jwt-file");
-                return VaultAuth.kubernetes(mount != null ? mount : "kubernetes", parameters.remove("role"),
+                String jwtFile = parameters.take("jwt-file");
+                return VaultAuth.kubernetes(mount != null ? mount : "kubernetes", parameters.take("role"),
                         jwtFile != null ? Path.of(jwtFile) : VaultAuth.KUBERNETES_JWT);
             }
             default:
-                return invalid("auth", "token, approle or kubernetes");
+                throw parameters.invalid("auth", "token, approle or kubernetes");
         }
-    }
-
-    private static String field(Map<String, String> parameters, String name, String otherwise) {
-        String value = parameters.remove(name);
-        return value != null ? value : otherwise;
-    }
-
-    private static Map<String, String> parameters(String query) {
-        Map<String, String> parameters = new LinkedHashMap<>();
-        if (query == null || query.isEmpty()) {
-            return parameters;
-        }
-        for (String pair : query.split("&")) {
-            int eq = pair.indexOf('=');
-            String name = decode(eq < 0 ? pair : pair.substring(0, eq)).toLowerCase(Locale.ROOT);
-            if (SECRET_PARAMETERS.contains(name)) {
-                // The value is not shown: it is the secret that should not have been here.
-                throw new CredentialSourceException("vault: parameter '" + name + "' would put a secret in the "
-                        + "URI; use VAULT_TOKEN, token-file, secret-id-file or jwt-file instead");
-            }
-            parameters.put(name, eq < 0 ? "" : decode(pair.substring(eq + 1)));
-        }
-        return parameters;
-    }
-
-    private static Duration duration(String name, String value) {
-        if ("0".equals(value.strip())) {
-            return Duration.ZERO;
-        }
-        Matcher m = DURATION.matcher(value.strip());
-        if (!m.matches()) {
-            return invalid(name, "a duration such as 500ms, 5s, 1m or 1h");
-        }
-        long amount = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(amount);
-            case "s" -> Duration.ofSeconds(amount);
-            case "m" -> Duration.ofMinutes(amount);
-            default -> Duration.ofHours(amount);
-        };
-    }
-
-    private static <T> T invalid(String name, String expected) {
-        throw new CredentialSourceException("vault: parameter '" + name + "' must be " + expected);
-    }
-
-    private static String decode(String raw) {
-        return URLDecoder.decode(raw, StandardCharsets.UTF_8);
     }
 }

@@ -1,20 +1,10 @@
 package io.dualcred.teststores;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
 import io.dualcred.testservers.SelfSignedTls;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -26,12 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLContext;
 
@@ -49,17 +33,10 @@ import javax.net.ssl.SSLContext;
  * merges fields into a new version. Requests are counted by kind, so a test can compare what the source says it
  * called with what the server saw.
  */
-public final class FakeVault implements AutoCloseable {
+public final class FakeVault extends FakeHttpStore {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final HttpServer server;
-    private final ExecutorService handlers = Executors.newCachedThreadPool(task -> {
-        Thread thread = new Thread(task, "fake-vault");
-        thread.setDaemon(true);
-        return thread;
-    });
     private final Set<String> kv1Mounts = ConcurrentHashMap.newKeySet();
     /** (namespace, mount/path) -> versions, the last one current. */
     private final Map<String, List<Map<String, String>>> secrets = new ConcurrentHashMap<>();
@@ -67,28 +44,10 @@ public final class FakeVault implements AutoCloseable {
     private final Map<String, String> appRoles = new ConcurrentHashMap<>();
     private final Map<String, String> kubernetesRoles = new ConcurrentHashMap<>();
     private final AtomicReference<Duration> loginLease = new AtomicReference<>(Duration.ofHours(1));
-    private final ConcurrentLinkedQueue<Fault> nextFaults = new ConcurrentLinkedQueue<>();
-    private final AtomicReference<Fault> everyRequest = new AtomicReference<>();
-    private final AtomicReference<CountDownLatch> healed = new AtomicReference<>(new CountDownLatch(1));
-    private final Map<String, AtomicLong> requests = new ConcurrentHashMap<>();
     private final String rootToken = "hvs." + hex(12);
 
-    private final String scheme;
-
-    private FakeVault(SSLContext tls) throws IOException {
-        InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-        if (tls == null) {
-            server = HttpServer.create(loopback, 64);
-            scheme = "http";
-        } else {
-            HttpsServer https = HttpsServer.create(loopback, 64);
-            https.setHttpsConfigurator(new HttpsConfigurator(tls));
-            server = https;
-            scheme = "https";
-        }
-        server.setExecutor(handlers);
-        server.createContext("/v1/", this::handle);
-        server.start();
+    private FakeVault(SSLContext tls) {
+        super("vault", "/v1/", tls);
         tokens.put(rootToken, Instant.MAX);
     }
 
@@ -107,16 +66,7 @@ public final class FakeVault implements AutoCloseable {
     }
 
     private static FakeVault start(SSLContext tls) {
-        try {
-            return new FakeVault(tls);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot start the fake Vault on 127.0.0.1", e);
-        }
-    }
-
-    /** @return {@code http(s)://127.0.0.1:<port>}, what {@code VAULT_ADDR} would hold */
-    public URI address() {
-        return URI.create(scheme + "://127.0.0.1:" + server.getAddress().getPort());
+        return new FakeVault(tls);
     }
 
     /** @return a token valid until revoked */
@@ -197,74 +147,26 @@ public final class FakeVault implements AutoCloseable {
         tokens.clear();
     }
 
-    /** @param fault what the next request meets (queued faults are met in order, one request each) */
-    public void failNext(Fault fault) {
-        nextFaults.add(fault);
-    }
-
-    /** @param fault what every request meets until {@link #heal()} */
-    public void failEveryRequest(Fault fault) {
-        everyRequest.set(fault);
-    }
-
-    /** Ends every fault and releases the slow answers being held. */
-    public void heal() {
-        everyRequest.set(null);
-        nextFaults.clear();
-        healed.getAndSet(new CountDownLatch(1)).countDown();
-    }
-
-    /**
-     * @param kind {@code read}, {@code metadata} or {@code login}
-     * @return requests of that kind received so far, faulty or not
-     */
-    public long requests(String kind) {
-        AtomicLong count = requests.get(kind);
-        return count == null ? 0 : count.get();
-    }
-
-    /** @return every request received so far */
-    public long requests() {
-        return requests.values().stream().mapToLong(AtomicLong::get).sum();
+    @Override
+    protected String kind(HttpExchange exchange) {
+        String path = exchange.getRequestURI().getPath();
+        if (path.startsWith("/v1/auth/")) {
+            return "login";
+        }
+        return path.contains("/metadata/") ? "metadata" : "read";
     }
 
     @Override
-    public void close() {
-        heal();
-        server.stop(0);
-        handlers.shutdownNow();
+    protected String contentType() {
+        return "application/json";
     }
 
-    private void handle(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            String path = exchange.getRequestURI().getPath().substring("/v1/".length());
-            requests.computeIfAbsent(kind(path), k -> new AtomicLong()).incrementAndGet();
-            Fault fault = nextFaults.poll();
-            if (fault == null) {
-                fault = everyRequest.get();
-            }
-            if (fault != null) {
-                if (!fault.delay().isZero()) {
-                    healed.get().await(fault.delay().toMillis(), TimeUnit.MILLISECONDS);
-                }
-                if (fault.closesConnection()) {
-                    return; // closed with no answer: the client sees the connection end
-                }
-                if (fault.status() != 0) {
-                    send(exchange, fault.status(), fault.body());
-                    return;
-                }
-            }
-            answer(exchange, path);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void answer(HttpExchange exchange, String path) throws IOException {
+    @Override
+    protected void answer(HttpExchange exchange, String requestBody) throws IOException {
+        String path = exchange.getRequestURI().getPath().substring("/v1/".length());
         String namespace = header(exchange, "X-Vault-Namespace");
         if (path.startsWith("auth/") && path.endsWith("/login") && "POST".equals(exchange.getRequestMethod())) {
-            login(exchange, body(exchange));
+            login(exchange, json(requestBody));
             return;
         }
         if (!"GET".equals(exchange.getRequestMethod())) {
@@ -356,13 +258,6 @@ public final class FakeVault implements AutoCloseable {
         }
     }
 
-    private static String kind(String path) {
-        if (path.startsWith("auth/")) {
-            return "login";
-        }
-        return path.contains("/metadata/") ? "metadata" : "read";
-    }
-
     private static String key(String namespace, String secret) {
         return (namespace == null ? "" : namespace) + "|" + secret;
     }
@@ -370,12 +265,6 @@ public final class FakeVault implements AutoCloseable {
     private static String header(HttpExchange exchange, String name) {
         String value = exchange.getRequestHeaders().getFirst(name);
         return value == null ? "" : value;
-    }
-
-    private static JsonNode body(HttpExchange exchange) throws IOException {
-        try (InputStream in = exchange.getRequestBody()) {
-            return JSON.readTree(in);
-        }
     }
 
     /**
@@ -386,15 +275,6 @@ public final class FakeVault implements AutoCloseable {
         ObjectNode body = JSON.createObjectNode();
         body.putArray("errors").addAll(List.of(messages).stream().map(JSON.getNodeFactory()::textNode).toList());
         return body.toString();
-    }
-
-    private static void send(HttpExchange exchange, int status, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
     }
 
     private static String hex(int bytes) {

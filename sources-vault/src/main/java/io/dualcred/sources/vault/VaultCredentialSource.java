@@ -3,6 +3,7 @@ package io.dualcred.sources.vault;
 import io.dualcred.rotation.CredentialSourceException;
 import io.dualcred.sources.RemoteCredentialSource;
 import io.dualcred.sources.StoreCallCounter;
+import io.dualcred.sources.StoreSourceBuilder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -12,7 +13,6 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
-import java.time.Duration;
 import java.util.Objects;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -33,9 +33,6 @@ import javax.net.ssl.TrustManagerFactory;
  */
 public final class VaultCredentialSource {
 
-    /** How long one request to Vault may take by default, connection included. */
-    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(5);
-
     private VaultCredentialSource() {
     }
 
@@ -50,7 +47,7 @@ public final class VaultCredentialSource {
     }
 
     /** The settings of a Vault source; {@link #build()} checks them. */
-    public static final class Builder {
+    public static final class Builder extends StoreSourceBuilder<Builder> {
         private final URI address;
         private final String secret;
         private String mount;
@@ -59,10 +56,7 @@ public final class VaultCredentialSource {
         private VaultAuth auth = VaultAuth.token(() -> System.getenv("VAULT_TOKEN"));
         private SSLContext ssl;
         private Path caCertificates;
-        private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
         private VaultFields fields = VaultFields.DEFAULT;
-        private Duration cacheTtl = RemoteCredentialSource.DEFAULT_CACHE_TTL;
-        private Duration pollInterval = RemoteCredentialSource.DEFAULT_POLL_INTERVAL;
 
         private Builder(URI address, String secret) {
             this.address = Objects.requireNonNull(address, "address");
@@ -133,20 +127,6 @@ public final class VaultCredentialSource {
         }
 
         /**
-         * @param timeout how long one request may take, connection included; keep it below the pools'
-         *     {@code sourceTimeout} (5 s by default) so that a slow Vault fails a read before a pool gives up on it
-         * @return this builder
-         */
-        public Builder requestTimeout(Duration timeout) {
-            Objects.requireNonNull(timeout, "requestTimeout");
-            if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("requestTimeout must be positive, was " + timeout);
-            }
-            this.requestTimeout = timeout;
-            return this;
-        }
-
-        /**
          * @param username the CURRENT username's field ({@code username})
          * @param current the CURRENT password's field ({@code current})
          * @param next the NEXT password's field ({@code next})
@@ -162,24 +142,6 @@ public final class VaultCredentialSource {
                     Secrets.required(nextUsername, "the username_next field"),
                     Secrets.required(currentVersion, "the current_version field"),
                     Secrets.required(nextVersion, "the next_version field"));
-            return this;
-        }
-
-        /**
-         * @param ttl how long a read is served to the pools' plain loads (a rejection always reads Vault)
-         * @return this builder
-         */
-        public Builder cacheTtl(Duration ttl) {
-            this.cacheTtl = Objects.requireNonNull(ttl, "cacheTtl");
-            return this;
-        }
-
-        /**
-         * @param interval how often the secret's metadata is polled for a new version; zero turns polling off
-         * @return this builder
-         */
-        public Builder pollInterval(Duration interval) {
-            this.pollInterval = Objects.requireNonNull(interval, "pollInterval");
             return this;
         }
 
@@ -202,11 +164,7 @@ public final class VaultCredentialSource {
             VaultClient client = new VaultClient(URI.create(base), namespace, auth,
                     ssl != null ? ssl : caCertificates != null ? trusting(caCertificates) : null, requestTimeout,
                     counter, description);
-            return RemoteCredentialSource.builder(new VaultStore(client, kvMount, path, kvVersion, fields, description),
-                            counter)
-                    .cacheTtl(cacheTtl)
-                    .pollInterval(pollInterval)
-                    .build();
+            return source(new VaultStore(client, kvMount, path, kvVersion, fields, description), counter);
         }
 
         private static SSLContext trusting(Path pemFile) {

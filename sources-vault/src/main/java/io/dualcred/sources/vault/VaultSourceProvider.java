@@ -6,7 +6,6 @@ import io.dualcred.rotation.CredentialSourceProvider;
 import io.dualcred.sources.SourceParameters;
 import java.net.URI;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Locale;
 import java.util.function.UnaryOperator;
 
@@ -96,18 +95,7 @@ public final class VaultSourceProvider implements CredentialSourceProvider {
             builder.caCertificates(Path.of(caFile.strip()));
         }
         builder.auth(auth(parameters, env));
-        Duration timeout = parameters.takeDuration("timeout");
-        if (timeout != null) {
-            builder.requestTimeout(timeout);
-        }
-        Duration ttl = parameters.takeDuration("cache-ttl");
-        if (ttl != null) {
-            builder.cacheTtl(ttl);
-        }
-        Duration poll = parameters.takeDuration("poll-interval");
-        if (poll != null) {
-            builder.pollInterval(poll);
-        }
+        builder.timings(parameters);
         VaultFields d = VaultFields.DEFAULT;
         builder.fields(parameters.take("username-field", d.username()), parameters.take("current-field", d.current()),
                 parameters.take("next-field", d.next()), parameters.take("username-next-field", d.nextUsername()),

@@ -4,19 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.dualcred.rotation.CredentialSource;
 import io.dualcred.sources.RemoteCredentialSource;
 import io.dualcred.teststores.FakeVault;
 import io.dualcred.teststores.Fault;
+import io.dualcred.teststores.LogCapture;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /**
  * Captures everything the source logs, throws and describes while Vault works, fails every way it can and recovers,
@@ -31,12 +28,9 @@ class NothingSecretInTheOutputTest {
 
     @Test
     void noTokenSecretIdOrPasswordReachesALogLineAnExceptionOrADescription() throws Exception {
-        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        ListAppender<ILoggingEvent> logs = new ListAppender<>();
-        logs.start();
-        root.addAppender(logs);
         List<String> output = new ArrayList<>();
-        try (FakeVault vault = FakeVault.start()) {
+        List<String> logged;
+        try (LogCapture logs = LogCapture.start(); FakeVault vault = FakeVault.start()) {
             vault.addToken(TOKEN);
             vault.addAppRole("orders", SECRET_ID);
             vault.kvPut("", "secret/db", Map.of("username", "app", "current", CURRENT, "next", NEXT));
@@ -63,13 +57,11 @@ class NothingSecretInTheOutputTest {
                     }
                 }
             }
-        } finally {
-            root.detachAppender(logs);
+            logged = logs.lines();
         }
-        logs.list.forEach(event -> output.add(event.getFormattedMessage()
-                + (event.getThrowableProxy() == null ? "" : event.getThrowableProxy().getMessage())));
+        output.addAll(logged);
 
-        assertThat(logs.list).as("the failing version checks were logged").isNotEmpty();
+        assertThat(logged).as("the failing version checks were logged").isNotEmpty();
         assertThat(output).noneMatch(text -> text.contains(TOKEN) || text.contains(SECRET_ID)
                 || text.contains(CURRENT) || text.contains(NEXT));
     }

@@ -35,7 +35,8 @@ class NoPasswordAppearsAnywhereAfterTheSuiteTest {
             "io.dualcred.integration.manypools.ManyPoolsInOneJvmTest",
             "io.dualcred.integration.runbook.FleetVerifiedFromTheServerTest",
             "io.dualcred.integration.fleet.FleetSwitchWithoutALoginStormTest",
-            "io.dualcred.integration.stores.VaultRotationTest");
+            "io.dualcred.integration.stores.VaultRotationTest",
+            "io.dualcred.integration.stores.AwsSecretsManagerRotationTest");
 
     @Test
     void noSentinelPasswordReachedALogLineAnExceptionAnEventAJmxAttributeOrAStatus() throws ClassNotFoundException {

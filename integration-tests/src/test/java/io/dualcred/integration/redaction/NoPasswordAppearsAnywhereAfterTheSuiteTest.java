@@ -35,8 +35,7 @@ class NoPasswordAppearsAnywhereAfterTheSuiteTest {
             "io.dualcred.integration.manypools.ManyPoolsInOneJvmTest",
             "io.dualcred.integration.runbook.FleetVerifiedFromTheServerTest",
             "io.dualcred.integration.fleet.FleetSwitchWithoutALoginStormTest",
-            "io.dualcred.integration.stores.VaultRotationTest",
-            "io.dualcred.integration.stores.AwsSecretsManagerRotationTest");
+            "io.dualcred.integration.stores.RotationThroughTheStoreTest");
 
     @Test
     void noSentinelPasswordReachedALogLineAnExceptionAnEventAJmxAttributeOrAStatus() throws ClassNotFoundException {

@@ -13,14 +13,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLContext;
 
@@ -39,7 +36,7 @@ public abstract class FakeHttpStore implements AutoCloseable {
     private final ConcurrentLinkedQueue<Fault> nextFaults = new ConcurrentLinkedQueue<>();
     private final AtomicReference<Fault> everyRequest = new AtomicReference<>();
     private final AtomicReference<CountDownLatch> healed = new AtomicReference<>(new CountDownLatch(1));
-    private final Map<String, AtomicLong> requests = new ConcurrentHashMap<>();
+    private final RequestCounts requests = new RequestCounts();
 
     /**
      * Starts the server.
@@ -100,13 +97,12 @@ public abstract class FakeHttpStore implements AutoCloseable {
      * @return requests of that kind received so far, faulty or not
      */
     public long requests(String kind) {
-        AtomicLong count = requests.get(kind);
-        return count == null ? 0 : count.get();
+        return requests.of(kind);
     }
 
     /** @return every request received so far */
     public long requests() {
-        return requests.values().stream().mapToLong(AtomicLong::get).sum();
+        return requests.total();
     }
 
     @Override
@@ -164,7 +160,7 @@ public abstract class FakeHttpStore implements AutoCloseable {
             try (InputStream in = exchange.getRequestBody()) {
                 body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
-            requests.computeIfAbsent(kind(exchange), k -> new AtomicLong()).incrementAndGet();
+            requests.received(kind(exchange));
             Fault fault = nextFaults.poll();
             if (fault == null) {
                 fault = everyRequest.get();

@@ -86,10 +86,11 @@ final class ThroughTheStore {
             assertThat(status.sourceFailing()).isFalse();
             assertThat(pool.loggedInAs()).isEqualTo(account.user());
             assertThat(events).noneMatch(event -> event instanceof RotationEvent.SourceFailed);
-            // The JDK's HTTP clients may send a request again, once, over a keep-alive connection the server closed.
+            // The JDK's HTTP clients may send a request again over a keep-alive connection the server closed, and a
+            // version check interrupted by the pool's close may be counted without having been sent.
             long counted = store.source().calls().calls();
             assertThat(store.requestsReceived()).as("the source counts every request the store received")
-                    .isBetween(counted, counted + 2);
+                    .isBetween(counted - 1, counted + 2);
             Report.line("%s rotation on %s: %d operations, 0 failed, %d rejected logins; store: %d calls (%d reads, "
                             + "%d version checks every %d ms) in %d ms", store.name(), kind, load.successes(),
                     server.rejectedLogins(account.user()), cost.calls().calls(), cost.reads(),

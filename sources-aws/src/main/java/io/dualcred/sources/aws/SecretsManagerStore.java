@@ -6,6 +6,7 @@ import io.dualcred.rotation.CredentialSourceException;
 import io.dualcred.sources.JsonSecret;
 import io.dualcred.sources.RemoteStore;
 import io.dualcred.sources.StoreCallCounter;
+import io.dualcred.sources.StoreErrors;
 import io.dualcred.sources.StoreRead;
 import java.util.List;
 import java.util.Map;
@@ -116,16 +117,12 @@ final class SecretsManagerStore implements RemoteStore {
             String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
             String message = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorMessage();
             throw new CredentialSourceException(description + ": " + what + " answered " + e.statusCode()
-                    + (code == null ? "" : " " + code) + (message == null ? "" : ": " + shorten(message)));
+                    + (code == null ? "" : " " + code) + (message == null ? "" : ": " + StoreErrors.shorten(message)));
         } catch (ApiCallTimeoutException e) {
             throw new CredentialSourceException(description + ": " + what + " got no answer in time");
         } catch (SdkException e) {
-            throw new CredentialSourceException(description + ": " + what + " failed: " + shorten(e.getMessage()));
+            throw new CredentialSourceException(description + ": " + what + " failed: "
+                    + StoreErrors.shorten(e.getMessage()));
         }
-    }
-
-    private static String shorten(String text) {
-        String flat = String.valueOf(text).replaceAll("\\s+", " ").strip();
-        return flat.length() > 200 ? flat.substring(0, 200) + "..." : flat;
     }
 }

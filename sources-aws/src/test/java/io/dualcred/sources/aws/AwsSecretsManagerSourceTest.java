@@ -97,8 +97,9 @@ class AwsSecretsManagerSourceTest {
         }
         await().atMost(PATIENCE).until(() -> Thread.getAllStackTraces().keySet().stream()
                 .noneMatch(thread -> thread.getName().equals("dualcred-store-poll")));
-        // HttpURLConnection may send a request again, once, over a keep-alive connection the server had closed.
-        assertThat(aws.requests()).as("every request counted").isBetween(source.calls().calls(),
+        // HttpURLConnection may send a request again over a keep-alive connection the server had closed, and a
+        // version check interrupted by the closing watch may be counted without having been sent.
+        assertThat(aws.requests()).as("every request counted").isBetween(source.calls().calls() - 1,
                 source.calls().calls() + 2);
         assertThat(source.calls().reads()).isEqualTo(2);
     }

@@ -115,6 +115,19 @@ public final class FakeSecretManager extends SecretManagerServiceGrpc.SecretMana
     }
 
     /**
+     * {@code gcloud secrets describe <secret> --format='value(versionAliases.<alias>)'}.
+     *
+     * @param name the secret
+     * @param alias an alias
+     * @return the version it names, or {@code null}
+     */
+    public Long aliasedVersion(String name, String alias) {
+        synchronized (secret(name)) {
+            return aliases.get(name).get(alias);
+        }
+    }
+
+    /**
      * {@code gcloud secrets versions disable <n> --secret=<secret>}.
      *
      * @param name the secret

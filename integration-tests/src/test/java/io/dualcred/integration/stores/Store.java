@@ -11,7 +11,9 @@ enum Store {
     /** The {@code vault:} source, AppRole login, KV v2. */
     VAULT(VaultStoreUnderTest::new, "Vault answered 403"),
     /** The {@code aws-sm:} source. */
-    AWS_SECRETS_MANAGER(AwsStoreUnderTest::new, "AccessDeniedException");
+    AWS_SECRETS_MANAGER(AwsStoreUnderTest::new, "AccessDeniedException"),
+    /** The {@code gcp-sm:} source, aliases {@code current} and {@code next} of one secret. */
+    GOOGLE_SECRET_MANAGER(GoogleStoreUnderTest::new, "PERMISSION_DENIED");
 
     private final BiFunction<String, Account, StoreUnderTest> open;
     private final String denial;

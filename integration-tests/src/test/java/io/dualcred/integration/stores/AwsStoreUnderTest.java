@@ -1,6 +1,5 @@
 package io.dualcred.integration.stores;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dualcred.integration.support.Account;
 import io.dualcred.integration.support.Sentinels;
 import io.dualcred.sources.RemoteCredentialSource;
@@ -17,8 +16,6 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
  */
 final class AwsStoreUnderTest implements StoreUnderTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final FakeSecretsManager aws = FakeSecretsManager.start();
     private final String name;
     private final RemoteCredentialSource source;
@@ -26,7 +23,7 @@ final class AwsStoreUnderTest implements StoreUnderTest {
     AwsStoreUnderTest(String name, Account account) {
         this.name = name;
         // aws secretsmanager create-secret --name <name> --secret-string file://current.json
-        aws.createSecret(name, json(account.user(), account.current()));
+        aws.createSecret(name, StoreUnderTest.usernamePassword(account.user(), account.current()));
         this.source = AwsSecretsManagerSource.builder(name)
                 .region("eu-west-1")
                 .endpointOverride(aws.address())
@@ -34,11 +31,6 @@ final class AwsStoreUnderTest implements StoreUnderTest {
                         Sentinels.password("aws-secret-access-key"))))
                 .pollInterval(ThroughTheStore.POLL)
                 .build();
-    }
-
-    /** What AWS's rotation functions write; Jackson quotes the awkward characters a password may hold. */
-    private static String json(String user, String password) {
-        return JSON.createObjectNode().put("username", user).put("password", password).toString();
     }
 
     @Override
@@ -55,7 +47,7 @@ final class AwsStoreUnderTest implements StoreUnderTest {
     public void stageNext(Account account) {
         // aws secretsmanager put-secret-value --secret-id <name> --secret-string file://next.json
         //     --version-stages AWSPENDING
-        aws.putSecretValue(name, json(account.user(), account.next()), "AWSPENDING");
+        aws.putSecretValue(name, StoreUnderTest.usernamePassword(account.user(), account.next()), "AWSPENDING");
     }
 
     @Override

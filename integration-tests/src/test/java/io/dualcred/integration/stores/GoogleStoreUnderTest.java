@@ -1,6 +1,5 @@
 package io.dualcred.integration.stores;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dualcred.integration.support.Account;
 import io.dualcred.sources.RemoteCredentialSource;
 import io.dualcred.sources.gcp.GoogleSecretManagerSource;
@@ -15,8 +14,6 @@ import java.util.Map;
  */
 final class GoogleStoreUnderTest implements StoreUnderTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final FakeSecretManager google = FakeSecretManager.start();
     private final String secret;
     private final RemoteCredentialSource source;
@@ -26,17 +23,13 @@ final class GoogleStoreUnderTest implements StoreUnderTest {
         // gcloud secrets create <name> --data-file=current.json; gcloud secrets update <name>
         //     --update-version-aliases=current=1
         google.createSecret(secret);
-        google.updateAliases(secret, Map.of("current", google.addVersion(secret, json(account.user(),
+        google.updateAliases(secret, Map.of("current", google.addVersion(secret, StoreUnderTest.usernamePassword(account.user(),
                 account.current()))));
         this.source = GoogleSecretManagerSource.builder(secret)
                 .endpoint(google.endpoint())
                 .plaintextWithoutCredentials()
                 .pollInterval(ThroughTheStore.POLL)
                 .build();
-    }
-
-    private static String json(String user, String password) {
-        return JSON.createObjectNode().put("username", user).put("password", password).toString();
     }
 
     @Override
@@ -52,7 +45,7 @@ final class GoogleStoreUnderTest implements StoreUnderTest {
     @Override
     public void stageNext(Account account) {
         // gcloud secrets versions add <name> --data-file=next.json
-        long version = google.addVersion(secret, json(account.user(), account.next()));
+        long version = google.addVersion(secret, StoreUnderTest.usernamePassword(account.user(), account.next()));
         // gcloud secrets update <name> --update-version-aliases=next=<version>
         google.updateAliases(secret, Map.of("next", version));
     }

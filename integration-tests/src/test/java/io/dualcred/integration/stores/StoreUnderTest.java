@@ -1,5 +1,6 @@
 package io.dualcred.integration.stores;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dualcred.integration.support.Account;
 import io.dualcred.sources.RemoteCredentialSource;
 
@@ -8,6 +9,18 @@ import io.dualcred.sources.RemoteCredentialSource;
  * pool reads, the store-side steps of a rotation, the store failing, and the store's own count of requests.
  */
 interface StoreUnderTest extends AutoCloseable {
+
+    /**
+     * What AWS's rotation functions write, and the Google layout uses too; Jackson quotes the awkward characters a
+     * password may hold.
+     *
+     * @param user the username
+     * @param password the password
+     * @return {@code {"username": ..., "password": ...}}
+     */
+    static String usernamePassword(String user, String password) {
+        return new ObjectMapper().createObjectNode().put("username", user).put("password", password).toString();
+    }
 
     /** @return e.g. {@code vault} */
     String name();

@@ -79,7 +79,8 @@ class RemoteCredentialSourceTest {
                 .pollInterval(Duration.ofMillis(20))
                 .build();
         AtomicInteger notices = new AtomicInteger();
-        try (CredentialSource.Watch watch = source.watch(notices::incrementAndGet)) {
+        CredentialSource.Watch watch = source.watch(notices::incrementAndGet);
+        try {
             source.load();
             await().atMost(PATIENCE).until(() -> source.calls().versionChecks() >= 3);
             assertThat(notices).as("no change, no notice").hasValue(0);
@@ -91,6 +92,8 @@ class RemoteCredentialSourceTest {
             long checks = source.calls().versionChecks();
             await().atMost(PATIENCE).until(() -> source.calls().versionChecks() >= checks + 3);
             assertThat(notices).as("one notice per change").hasValue(1);
+        } finally {
+            watch.close();
         }
         StoreCalls calls = source.calls();
         assertThat(calls.calls()).isEqualTo(calls.reads() + calls.versionChecks());
@@ -102,7 +105,8 @@ class RemoteCredentialSourceTest {
                 .pollInterval(Duration.ofMillis(20))
                 .build();
         AtomicInteger notices = new AtomicInteger();
-        try (CredentialSource.Watch watch = source.watch(notices::incrementAndGet)) {
+        CredentialSource.Watch watch = source.watch(notices::incrementAndGet);
+        try {
             source.load();
             store.failWith(new IOException("connection reset"));
             await().atMost(PATIENCE).until(() -> notices.get() == 1);
@@ -114,6 +118,8 @@ class RemoteCredentialSourceTest {
             store.heal();
             await().atMost(PATIENCE).until(() -> notices.get() == 2);
             assertThat(source.load().current()).isEqualTo(BLUE);
+        } finally {
+            watch.close();
         }
     }
 

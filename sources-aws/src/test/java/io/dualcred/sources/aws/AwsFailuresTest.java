@@ -32,7 +32,7 @@ class AwsFailuresTest {
             .endpointOverride(aws.address())
             .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDEXAMPLE",
                     SECRET_KEY)))
-            .requestTimeout(Duration.ofSeconds(1))
+            .requestTimeout(Duration.ofSeconds(2))
             .build();
 
     @AfterEach
@@ -55,7 +55,7 @@ class AwsFailuresTest {
                         "DescribeSecret answered 400 ResourceNotFoundException"),
                 Arguments.of(Fault.status(503, FakeSecretsManager.error("ServiceUnavailable", "")),
                         "DescribeSecret answered 503"),
-                Arguments.of(Fault.slow(Duration.ofSeconds(5)), "DescribeSecret "),
+                Arguments.of(Fault.slow(Duration.ofSeconds(10)), "DescribeSecret "),
                 Arguments.of(Fault.connectionReset(), "DescribeSecret failed"));
     }
 

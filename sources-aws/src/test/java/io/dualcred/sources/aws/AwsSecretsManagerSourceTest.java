@@ -86,7 +86,8 @@ class AwsSecretsManagerSourceTest {
         aws.createSecret("db", json("orders", "blue-pw"));
         RemoteCredentialSource source = source("db").pollInterval(Duration.ofMillis(50)).build();
         AtomicInteger notices = new AtomicInteger();
-        try (CredentialSource.Watch watch = source.watch(notices::incrementAndGet)) {
+        CredentialSource.Watch watch = source.watch(notices::incrementAndGet);
+        try {
             source.load();
             await().atMost(PATIENCE).until(() -> source.calls().versionChecks() >= 2);
 
@@ -94,6 +95,8 @@ class AwsSecretsManagerSourceTest {
 
             await().atMost(PATIENCE).until(() -> notices.get() == 1);
             assertThat(source.load().next().map(Credential::password)).contains("green-pw");
+        } finally {
+            watch.close();
         }
         await().atMost(PATIENCE).until(() -> Thread.getAllStackTraces().keySet().stream()
                 .noneMatch(thread -> thread.getName().equals("dualcred-store-poll")));

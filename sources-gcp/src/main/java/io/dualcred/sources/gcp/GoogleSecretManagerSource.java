@@ -10,7 +10,6 @@ import io.dualcred.rotation.CredentialSourceException;
 import io.dualcred.sources.RemoteCredentialSource;
 import io.dualcred.sources.StoreCallCounter;
 import io.dualcred.sources.StoreSourceBuilder;
-import io.grpc.ManagedChannelBuilder;
 import java.io.IOException;
 import java.util.Objects;
 import java.util.Set;
@@ -152,7 +151,7 @@ public final class GoogleSecretManagerSource {
             if (plaintext) {
                 settings.setTransportChannelProvider(InstantiatingGrpcChannelProvider.newBuilder()
                         .setEndpoint(endpoint)
-                        .setChannelConfigurator(ManagedChannelBuilder::usePlaintext)
+                        .setChannelConfigurator(channel -> channel.usePlaintext())
                         .build());
                 settings.setCredentialsProvider(NoCredentialsProvider.create());
             } else if (credentials != null) {

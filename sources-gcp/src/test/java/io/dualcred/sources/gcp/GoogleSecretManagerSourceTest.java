@@ -114,7 +114,8 @@ class GoogleSecretManagerSourceTest {
         RemoteCredentialSource source = source(GoogleSecretManagerSource.builder(DB))
                 .pollInterval(Duration.ofMillis(50)).build();
         AtomicInteger notices = new AtomicInteger();
-        try (CredentialSource.Watch watch = source.watch(notices::incrementAndGet)) {
+        CredentialSource.Watch watch = source.watch(notices::incrementAndGet);
+        try {
             source.load();
             await().atMost(PATIENCE).until(() -> google.requests("GetSecret") >= 3);
 
@@ -122,6 +123,8 @@ class GoogleSecretManagerSourceTest {
 
             await().atMost(PATIENCE).until(() -> notices.get() == 1);
             assertThat(source.load().next().map(Credential::password)).contains("green-pw");
+        } finally {
+            watch.close();
         }
         await().atMost(PATIENCE).until(() -> Thread.getAllStackTraces().keySet().stream()
                 .noneMatch(thread -> thread.getName().equals("dualcred-store-poll")));

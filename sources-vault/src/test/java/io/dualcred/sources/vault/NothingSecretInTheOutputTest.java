@@ -36,18 +36,19 @@ class NothingSecretInTheOutputTest {
             vault.kvPut("", "secret/db", Map.of("username", "app", "current", CURRENT, "next", NEXT));
             List<RemoteCredentialSource> sources = List.of(
                     VaultCredentialSource.builder(vault.address(), "secret/db").auth(VaultAuth.token(() -> TOKEN))
-                            .requestTimeout(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20)).build(),
+                            .requestTimeout(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(20)).build(),
                     VaultCredentialSource.builder(vault.address(), "secret/db")
                             .auth(VaultAuth.appRole("approle", "orders", () -> SECRET_ID))
-                            .requestTimeout(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20)).build());
+                            .requestTimeout(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(20)).build());
             for (RemoteCredentialSource source : sources) {
-                try (CredentialSource.Watch watch = source.watch(() -> { })) {
+                CredentialSource.Watch watch = source.watch(() -> { });
+                try {
                     output.add(source.load().toString());
                     output.add(source.load().current().toString());
                     output.add(source.toString() + source.description() + source.calls());
                     for (Fault fault : List.of(Fault.status(403, FakeVault.errors("permission denied " + TOKEN)),
                             Fault.status(400, FakeVault.errors("invalid secret id " + SECRET_ID)),
-                            Fault.status(429, FakeVault.errors("rate limited")), Fault.slow(Duration.ofSeconds(3)),
+                            Fault.status(429, FakeVault.errors("rate limited")), Fault.slow(Duration.ofSeconds(10)),
                             Fault.connectionReset())) {
                         vault.failEveryRequest(fault);
                         long failures = source.calls().failures();
@@ -55,6 +56,8 @@ class NothingSecretInTheOutputTest {
                         await().atMost(Duration.ofSeconds(10)).until(() -> source.calls().failures() > failures + 1);
                         vault.heal();
                     }
+                } finally {
+                    watch.close();
                 }
             }
             logged = logs.lines();

@@ -167,7 +167,8 @@ class VaultCredentialSourceTest {
         vault.kvPut("", "secret/db", Map.of("username", "app", "current", "blue-pw"));
         RemoteCredentialSource source = source("secret/db").pollInterval(Duration.ofMillis(50)).build();
         AtomicInteger notices = new AtomicInteger();
-        try (CredentialSource.Watch watch = source.watch(notices::incrementAndGet)) {
+        CredentialSource.Watch watch = source.watch(notices::incrementAndGet);
+        try {
             source.load();
             await().atMost(PATIENCE).until(() -> vault.requests("metadata") >= 2);
 
@@ -175,6 +176,8 @@ class VaultCredentialSourceTest {
 
             await().atMost(PATIENCE).until(() -> notices.get() == 1);
             assertThat(source.load().next()).contains(Credential.of("app", "green-pw"));
+        } finally {
+            watch.close();
         }
         await().atMost(PATIENCE).until(() -> Thread.getAllStackTraces().keySet().stream()
                 .noneMatch(thread -> thread.getName().equals("dualcred-store-poll")));

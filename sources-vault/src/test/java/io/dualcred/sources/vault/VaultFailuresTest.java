@@ -22,7 +22,7 @@ class VaultFailuresTest {
     private final FakeVault vault = FakeVault.start();
     private final RemoteCredentialSource source = VaultCredentialSource.builder(vault.address(), "secret/db")
             .auth(VaultAuth.token(vault::rootToken))
-            .requestTimeout(Duration.ofMillis(500))
+            .requestTimeout(Duration.ofSeconds(2))
             .build();
 
     @AfterEach
@@ -39,7 +39,7 @@ class VaultFailuresTest {
                         "Vault answered 429 (rate limited) for secret/data/db: request rate limit exceeded"),
                 Arguments.of(Fault.status(503, FakeVault.errors("Vault is sealed")),
                         "Vault answered 503 (sealed, or in maintenance)"),
-                Arguments.of(Fault.slow(Duration.ofSeconds(5)), "Vault did not answer secret/data/db within 500 ms"),
+                Arguments.of(Fault.slow(Duration.ofSeconds(10)), "Vault did not answer secret/data/db within 2000 ms"),
                 Arguments.of(Fault.connectionReset(), "cannot reach Vault for secret/data/db"));
     }
 

@@ -6,6 +6,7 @@ import io.dualcred.sources.RemoteCredentialSource;
 import io.dualcred.sources.aws.AwsSecretsManagerSource;
 import io.dualcred.teststores.FakeSecretsManager;
 import io.dualcred.teststores.Fault;
+import java.time.Duration;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
@@ -66,6 +67,11 @@ final class AwsStoreUnderTest implements StoreUnderTest {
         aws.failEveryRequest(Fault.status(400, FakeSecretsManager.error("AccessDeniedException",
                 "User: arn:aws:iam::123456789012:role/orders is not authorized to perform: "
                         + "secretsmanager:DescribeSecret")));
+    }
+
+    @Override
+    public void hangEverything() {
+        aws.failEveryRequest(Fault.slow(Duration.ofMinutes(5)));
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.dualcred.sources.RemoteCredentialSource;
 import io.dualcred.sources.gcp.GoogleSecretManagerSource;
 import io.dualcred.teststores.FakeSecretManager;
 import io.grpc.Status;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -66,6 +67,11 @@ final class GoogleStoreUnderTest implements StoreUnderTest {
     public void denyEverything() {
         google.failEveryRequest(Status.PERMISSION_DENIED.withDescription("Permission 'secretmanager.secrets.get' "
                 + "denied for resource '" + secret + "' (or it may not exist)."));
+    }
+
+    @Override
+    public void hangEverything() {
+        google.slowEveryRequest(Duration.ofMinutes(5));
     }
 
     @Override

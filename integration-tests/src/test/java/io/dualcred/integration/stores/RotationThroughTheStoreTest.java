@@ -56,6 +56,17 @@ class RotationThroughTheStoreTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.dualcred.integration.stores.Store#values")
+    void aStoreThatHangsNeverBlocksThePool(Store store) throws Exception {
+        PoolKind kind = PoolKind.POSTGRES;
+        ServerAdmin server = kind.sharedServer();
+        Account account = Account.create(server, "storehang");
+        try (StoreUnderTest opened = store.open(secretName("hang", kind), account)) {
+            ThroughTheStore.storeHangs(kind, server, account, opened);
+        }
+    }
+
     private static String secretName(String prefix, PoolKind kind) {
         return prefix + "-" + kind.name().toLowerCase(Locale.ROOT);
     }

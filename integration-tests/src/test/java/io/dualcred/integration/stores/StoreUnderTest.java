@@ -45,6 +45,9 @@ interface StoreUnderTest extends AutoCloseable {
     /** Makes every request fail as the store does when the source's credentials were revoked (403). */
     void denyEverything();
 
+    /** Makes every request hang (until {@link #heal()}), as a store behind a black-holed network does. */
+    void hangEverything();
+
     /** Ends every failure. */
     void heal();
 

@@ -150,6 +150,48 @@ final class ThroughTheStore {
         }
     }
 
+    /**
+     * The store stops answering at all: a refresh returns within the pool's source timeout saying so, the pool
+     * keeps its credentials and its callers, and reads the store again by itself once it answers.
+     *
+     * @return how long the refresh took
+     */
+    static Duration storeHangs(PoolKind kind, ServerAdmin server, Account account, StoreUnderTest store)
+            throws Exception {
+        Duration sourceTimeout = Duration.ofSeconds(1);
+        // A gRPC client sets its channel up at its first call, which may take longer than this short timeout on a
+        // busy machine: that first read is not what this scenario is about.
+        store.source().load();
+        PoolSpec spec = PoolSpec.of(store.name() + "-hanging-" + kind, store.source())
+                .rotation(RotationConfig.custom()
+                        .backoff(Duration.ofMillis(200), 2.0, Duration.ofSeconds(1))
+                        .sourceTimeout(sourceTimeout)
+                        .build());
+        try (PoolUnderTest pool = kind.open(server, spec); Load load = Load.start(pool)) {
+            load.awaitSuccesses(500);
+            String revision = pool.status().sourceRevision();
+
+            store.hangEverything();
+            long started = System.nanoTime();
+            RotationStatus hanging = pool.refresh();
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            load.awaitSuccesses(500);
+
+            assertThat(hanging.sourceFailing()).as("the refresh reports the hanging store").isTrue();
+            assertThat(hanging.sourceRevision()).isEqualTo(revision);
+            assertThat(took).as("a refresh waits the source timeout, not the store")
+                    .isLessThan(sourceTimeout.plusSeconds(2));
+            store.heal();
+            within("the pool to read the store again once it answers", STEP)
+                    .until(() -> !pool.status().sourceFailing());
+            load.close();
+            assertThat(load.failures()).as("failed operations; the first: %s", load.someFailures()).isZero();
+            Report.line("%s hanging on %s: refresh returned in %d ms with the last good credentials, 0 failed "
+                    + "operations", store.name(), kind, took.toMillis());
+            return took;
+        }
+    }
+
     private static StoreCalls minus(StoreCalls after, StoreCalls before) {
         return new StoreCalls(after.calls() - before.calls(), after.failures() - before.failures(),
                 after.reads() - before.reads(), after.versionChecks() - before.versionChecks());

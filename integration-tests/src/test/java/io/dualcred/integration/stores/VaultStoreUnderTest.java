@@ -7,6 +7,7 @@ import io.dualcred.sources.vault.VaultAuth;
 import io.dualcred.sources.vault.VaultCredentialSource;
 import io.dualcred.teststores.FakeVault;
 import io.dualcred.teststores.Fault;
+import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -60,6 +61,11 @@ final class VaultStoreUnderTest implements StoreUnderTest {
     @Override
     public void denyEverything() {
         vault.failEveryRequest(Fault.status(403, FakeVault.errors("permission denied")));
+    }
+
+    @Override
+    public void hangEverything() {
+        vault.failEveryRequest(Fault.slow(Duration.ofMinutes(5)));
     }
 
     @Override

@@ -107,6 +107,7 @@ final class ThroughTheStore {
     static void storeFailsMidRotation(PoolKind kind, ServerAdmin server, Account account, StoreUnderTest store,
             String reason) throws Exception {
         List<RotationEvent> events = new CopyOnWriteArrayList<>();
+        store.source().load(); // the client's set-up is not what the short source timeout below is about
         PoolSpec spec = PoolSpec.of(store.name() + "-failing-" + kind, store.source())
                 .rotation(RotationConfig.custom()
                         .backoff(Duration.ofMillis(200), 2.0, Duration.ofSeconds(1))

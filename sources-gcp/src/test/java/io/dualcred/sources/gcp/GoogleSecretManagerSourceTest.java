@@ -40,7 +40,8 @@ class GoogleSecretManagerSourceTest {
     }
 
     private GoogleSecretManagerSource.Builder source(GoogleSecretManagerSource.Builder builder) {
-        return builder.endpoint(google.endpoint()).plaintextWithoutCredentials().requestTimeout(Duration.ofSeconds(2));
+        // Generous: a JVM's first gRPC call loads and sets up the whole stack, seconds on a busy machine.
+        return builder.endpoint(google.endpoint()).plaintextWithoutCredentials().requestTimeout(Duration.ofSeconds(10));
     }
 
     private long stage(String secret, String password) {
@@ -128,7 +129,9 @@ class GoogleSecretManagerSourceTest {
         }
         await().atMost(PATIENCE).until(() -> Thread.getAllStackTraces().keySet().stream()
                 .noneMatch(thread -> thread.getName().equals("dualcred-store-poll")));
-        assertThat(google.requests()).as("every request counted").isEqualTo(source.calls().calls());
+        // A version check interrupted by the closing watch may be counted without having been sent.
+        assertThat(google.requests()).as("every request counted").isBetween(source.calls().calls() - 1,
+                source.calls().calls());
         assertThat(source.calls().reads()).isEqualTo(2);
     }
 
@@ -136,7 +139,10 @@ class GoogleSecretManagerSourceTest {
     void failuresNameGooglesAnswerAndNeverAPassword() throws Exception {
         google.createSecret(DB);
         google.updateAliases(DB, Map.of("current", google.addVersion(DB, json("orders", "pw-sentinel-4c2e"))));
-        RemoteCredentialSource source = source(GoogleSecretManagerSource.builder(DB)).build();
+        RemoteCredentialSource source = source(GoogleSecretManagerSource.builder(DB))
+                .requestTimeout(Duration.ofSeconds(3)).build();
+        // The channel is set up at the first call; only then does the 3 s deadline measure Google's answer.
+        await().atMost(PATIENCE.multipliedBy(3)).ignoreExceptions().until(() -> source.loadFresh() != null);
         Map<Runnable, String> faults = new java.util.LinkedHashMap<>();
         faults.put(() -> google.failEveryRequest(Status.PERMISSION_DENIED.withDescription("Permission "
                 + "'secretmanager.secrets.get' denied for resource '" + DB + "'")), "GetSecret answered "
@@ -147,7 +153,7 @@ class GoogleSecretManagerSourceTest {
                 "GetSecret answered UNAVAILABLE");
         faults.put(() -> google.failEveryRequest(Status.NOT_FOUND.withDescription("Secret not found")),
                 "GetSecret answered NOT_FOUND");
-        faults.put(() -> google.slowEveryRequest(Duration.ofSeconds(6)), "GetSecret got no answer in time");
+        faults.put(() -> google.slowEveryRequest(Duration.ofSeconds(10)), "GetSecret got no answer in time");
         List<String> output = new ArrayList<>();
         try (LogCapture logs = LogCapture.start()) {
             for (Map.Entry<Runnable, String> fault : faults.entrySet()) {

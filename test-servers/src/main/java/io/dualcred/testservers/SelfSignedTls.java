@@ -12,6 +12,7 @@ import java.security.cert.Certificate;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
@@ -21,19 +22,21 @@ import javax.net.ssl.TrustManagerFactory;
  * for {@code 127.0.0.1} and {@code localhost}, made by the JDK's own {@code keytool} (no other tool or library), and
  * written as the PEM files servers read. Clients trust exactly that certificate through {@link #socketFactory()}.
  */
-final class SelfSignedTls {
+public final class SelfSignedTls {
 
     /** The certificate file name, PEM. */
-    static final String CERTIFICATE_FILE = "tls.crt";
+    public static final String CERTIFICATE_FILE = "tls.crt";
     /** The private key file name, PEM (PKCS#8, unencrypted). */
-    static final String KEY_FILE = "tls.key";
+    public static final String KEY_FILE = "tls.key";
 
     private static final String ALIAS = "server";
 
     private final Certificate certificate;
+    private final PrivateKey key;
 
-    private SelfSignedTls(Certificate certificate) {
+    private SelfSignedTls(Certificate certificate, PrivateKey key) {
         this.certificate = certificate;
+        this.key = key;
     }
 
     /**
@@ -42,7 +45,7 @@ final class SelfSignedTls {
      * @param directory a private directory of the server
      * @return the identity, for clients
      */
-    static SelfSignedTls createIn(Path directory) {
+    public static SelfSignedTls createIn(Path directory) {
         Path keyStoreFile = directory.resolve("tls.p12");
         String storePassword = Support.randomSecret(24);
         keytool(directory, "-genkeypair", "-alias", ALIAS, "-keyalg", "EC", "-groupname", "secp256r1",
@@ -57,9 +60,26 @@ final class SelfSignedTls {
             Support.write(directory.resolve(CERTIFICATE_FILE), pem("CERTIFICATE", certificate.getEncoded()));
             Support.write(directory.resolve(KEY_FILE), pem("PRIVATE KEY", key.getEncoded()));
             Files.delete(keyStoreFile);
-            return new SelfSignedTls(certificate);
+            return new SelfSignedTls(certificate, key);
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException("cannot read the key store keytool made in " + directory + ": " + e, e);
+        }
+    }
+
+    /** @return the TLS settings of a server in Java (an {@code HttpsServer}) presenting this identity */
+    public SSLContext serverContext() {
+        try {
+            KeyStore identity = KeyStore.getInstance("PKCS12");
+            identity.load(null, null);
+            char[] password = Support.randomSecret(24).toCharArray();
+            identity.setKeyEntry(ALIAS, key, password, new Certificate[] {certificate});
+            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            keys.init(identity, password);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keys.getKeyManagers(), null, null);
+            return context;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("cannot build a server TLS context from the test certificate: " + e, e);
         }
     }
 

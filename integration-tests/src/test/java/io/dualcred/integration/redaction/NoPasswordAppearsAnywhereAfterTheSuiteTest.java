@@ -34,7 +34,8 @@ class NoPasswordAppearsAnywhereAfterTheSuiteTest {
             "io.dualcred.integration.badinput.AwkwardCharactersTest",
             "io.dualcred.integration.manypools.ManyPoolsInOneJvmTest",
             "io.dualcred.integration.runbook.FleetVerifiedFromTheServerTest",
-            "io.dualcred.integration.fleet.FleetSwitchWithoutALoginStormTest");
+            "io.dualcred.integration.fleet.FleetSwitchWithoutALoginStormTest",
+            "io.dualcred.integration.stores.RotationThroughTheStoreTest");
 
     @Test
     void noSentinelPasswordReachedALogLineAnExceptionAnEventAJmxAttributeOrAStatus() throws ClassNotFoundException {

@@ -26,8 +26,9 @@ import redis.clients.jedis.util.Pool;
  * With {@code dualcred.redis.credential-source} set, Spring Data Redis borrows its connections from a
  * {@link DualCredentialJedisPool} built from {@code spring.data.redis.*}: url or host and port, database, ssl,
  * timeout, connect-timeout, client-name and jedis.pool. What it cannot honour fails the start naming the property:
- * username and password, also as a url's user info (the credential source supplies them), sentinel, cluster and
- * master-replica (not supported yet), an SSL bundle, and client-type lettuce.
+ * username and password, also as a url's user info (the credential source supplies them), sentinel and cluster (the
+ * connector has clients for them, the starter does not configure them yet), master-replica, an SSL bundle, and
+ * client-type lettuce.
  */
 @AutoConfiguration(beforeName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
 @ConditionalOnClass({DualCredentialRedis.class, JedisConnectionFactory.class, DataRedisProperties.class})
@@ -97,11 +98,13 @@ public class DualcredRedisAutoConfiguration {
                 "dualcred.redis.credential-source supplies the passwords",
                 "Remove spring.data.redis.password; put the passwords in the credential source.");
         refuse(redis.getSentinel() != null, "spring.data.redis.sentinel",
-                "dualcred does not support Redis Sentinel yet",
-                "Connect to the primary with spring.data.redis.host/port, or remove dualcred.redis.credential-source.");
+                "the starter does not configure Redis Sentinel yet",
+                "Build the client with DualCredentialRedis.builder().sentinel(...) as a bean of your own, connect to "
+                        + "the primary with spring.data.redis.host/port, or remove dualcred.redis.credential-source.");
         refuse(redis.getCluster() != null, "spring.data.redis.cluster",
-                "dualcred does not support Redis Cluster yet",
-                "Remove spring.data.redis.cluster, or remove dualcred.redis.credential-source.");
+                "the starter does not configure Redis Cluster yet",
+                "Build the client with DualCredentialRedis.builder().cluster(...) as a bean of your own, or remove "
+                        + "spring.data.redis.cluster or dualcred.redis.credential-source.");
         refuse(redis.getMasterreplica() != null && !isEmpty(redis.getMasterreplica().getNodes()),
                 "spring.data.redis.masterreplica", "dualcred does not support master-replica yet",
                 "Remove spring.data.redis.masterreplica.nodes, or remove dualcred.redis.credential-source.");

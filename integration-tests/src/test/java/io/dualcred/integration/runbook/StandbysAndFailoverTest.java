@@ -108,10 +108,12 @@ class StandbysAndFailoverTest {
                 assertThat(rejected(reader)).as("reader's rejected logins").isLessThanOrEqualTo(1);
                 // pgjdbc moves to the next host of a multi-host URL after a rejected login, so one rejected login of a
                 // pool shows once per host it tried in the servers' logs: usually two for the writer and three for the
-                // reader (preferSecondary tries the standbys, then every host again); seen up to six in all.
+                // reader (preferSecondary tries the standbys, then every host again), and dualcred's host-by-host look
+                // after pgjdbc's "no server of that type" asks each host once more. Seen 3 to 8 in all for the two
+                // pools; a storm (every connection of a pool rejected) would be 16 or more.
                 long logged = cluster.primary.authenticationFailures(ROLE) + cluster.standby.authenticationFailures(ROLE);
                 LOG.info("failed authentications in the server logs: {}", logged);
-                assertThat(logged).isLessThanOrEqualTo(3 * (rejected(writer) + rejected(reader)));
+                assertThat(logged).isLessThanOrEqualTo(5L * (rejected(writer) + rejected(reader)));
             });
         }
     }

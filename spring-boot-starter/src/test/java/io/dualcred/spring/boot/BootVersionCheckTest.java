@@ -28,7 +28,7 @@ class BootVersionCheckTest {
     }
 
     @Test
-    void bootFindsTheCheckBeforeItReadsAnyAutoConfiguration() {
+    void springFactoriesRegisterTheCheckAsAnInitializer() {
         assertThat(SpringFactoriesLoader.forDefaultResourceLocation().load(ApplicationContextInitializer.class))
                 .anySatisfy(initializer -> assertThat(initializer).isInstanceOf(BootVersionCheck.class));
     }

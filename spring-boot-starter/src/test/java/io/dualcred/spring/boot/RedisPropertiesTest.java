@@ -127,8 +127,7 @@ class RedisPropertiesTest {
     }
 
     private void assertRefused(String property, String... properties) {
-        List<String> all = new ArrayList<>(List.of(properties));
-        assertThatThrownBy(() -> start(all.toArray(String[]::new)).close()).satisfies(failure -> {
+        assertThatThrownBy(() -> start(properties).close()).satisfies(failure -> {
             FailureAnalysis analysis = new DualcredFailureAnalyzer().analyze(failure);
             assertThat(analysis).as(property + ": " + failure).isNotNull();
             assertThat(analysis.getDescription()).contains(property).doesNotContain(current);

@@ -160,7 +160,10 @@ class TopologyProcedureTest {
         try (RedisClusterTopology cluster = RedisClusterTopology.startNew()) {
             cluster.setUser(app, current);
             MutableSource data = new MutableSource(Credential.of(app, current));
-            List<RedisServer> nodes = cluster.nodes();
+            // Primaries first: the first node to lose CURRENT must be one the client talks to (it reads from no
+            // replica), or no login meets the removal and the client has no reason to switch.
+            List<RedisServer> nodes = new ArrayList<>(cluster.primaries());
+            nodes.addAll(cluster.replicas());
 
             try (DualCredentialRedisClusterClient client = DualCredentialRedis.builder()
                          .credentialSource(data)

@@ -311,6 +311,64 @@ class RotationEngineTest {
         assertThat(source.loads()).isEqualTo(1 + 152);
     }
 
+    /**
+     * A login that saw the backoff end, but reaches the recovery only after another thread ran it and started the
+     * next backoff step, runs no round of its own: one round per backoff step, however the threads interleave. The
+     * late login is held at its reading of the clock, the point between deciding and acting.
+     */
+    @Test
+    void aLoginThatSawTheBackoffEndRunsNoSecondRoundAfterAnotherThreadRanIt() throws Exception {
+        java.util.concurrent.CountDownLatch heldAtTheClock = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<Thread> held = new java.util.concurrent.atomic.AtomicReference<>();
+        java.time.Clock holding = new java.time.Clock() {
+            @Override
+            public java.time.Instant instant() {
+                if (held.compareAndSet(Thread.currentThread(), null)) {
+                    heldAtTheClock.countDown();
+                    try {
+                        assertThat(release.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return clock.instant();
+            }
+
+            @Override
+            public java.time.ZoneId getZone() {
+                return clock.getZone();
+            }
+
+            @Override
+            public java.time.Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+        };
+        start(CredentialSet.of(OLD, NEW), config -> config.clock(holding));
+        catchThrowable(this::login);
+        clock.advance(Duration.ofSeconds(1));
+        int attemptsAfterTheFirstRound = server.attempts().size();
+
+        java.util.concurrent.FutureTask<Throwable> late = new java.util.concurrent.FutureTask<>(
+                () -> catchThrowable(this::login));
+        Thread lateThread = new Thread(late, "late-login");
+        held.set(lateThread);
+        lateThread.start();
+        assertThat(heldAtTheClock.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(catchThrowable(this::login)).as("the second round, run by this thread")
+                .isInstanceOf(AllCredentialsRejectedException.class);
+        release.countDown();
+
+        assertThat(late.get(10, java.util.concurrent.TimeUnit.SECONDS))
+                .isInstanceOfSatisfying(AllCredentialsRejectedException.class,
+                        e -> assertThat(e.retryAfter()).as("failed fast within the second round's backoff")
+                                .isEqualTo(Duration.ofSeconds(2)));
+        assertThat(engine.status().counters().allRejectedRounds()).isEqualTo(2);
+        assertThat(server.attempts()).as("one login per credential in the second round")
+                .hasSize(attemptsAfterTheFirstRound + 2);
+    }
+
     @Test
     void aFixedSourceIsPickedUpAfterTheBackoffWithoutRestart() throws Exception {
         start(CredentialSet.of(OLD));

@@ -6,6 +6,7 @@ import java.lang.ProcessBuilder.Redirect;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -51,10 +52,22 @@ final class PgBouncerEngine extends LocalEngine {
         return root;
     }
 
-    /** Replaces the {@code auth_file}; PgBouncer reads it at start and at {@code RELOAD}. */
+    /**
+     * Replaces the {@code auth_file}; PgBouncer reads it at start and at {@code RELOAD}. The new text goes to a new
+     * file moved into place, as the runbook tells operators: at a {@code RELOAD} PgBouncer skips a file whose inode,
+     * size and modification second look unchanged, and a new SCRAM verifier is as long as the old one, so a file
+     * rewritten in place within the second of its last reading would keep the old verifier in force.
+     */
     void writeAuthFile(String content) {
-        Support.write(root.resolve(AUTH_FILE), content);
+        Path file = root.resolve(AUTH_FILE);
+        Path fresh = root.resolve(AUTH_FILE + ".new");
+        Support.write(fresh, content);
         handOver();
+        try {
+            Files.move(fresh, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot move " + fresh + " to " + file, e);
+        }
     }
 
     @Override

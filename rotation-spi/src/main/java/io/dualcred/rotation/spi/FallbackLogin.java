@@ -65,7 +65,7 @@ final class FallbackLogin {
                     throw engine.failFast(seen.rejection(), now);
                 }
                 // The backoff is over: the next round is a recovery, tried by one thread for all.
-                Login<C> login = recoverOnce(opener, null, patience);
+                Login<C> login = recoverOnce(opener, seen, null, patience);
                 if (login != null) {
                     return login;
                 }
@@ -73,7 +73,7 @@ final class FallbackLogin {
             }
             RejectedActive rejected = rejectedActive.get();
             if (rejected != null && rejected.credential.equals(seen.active())) {
-                Login<C> login = recoverOnce(opener, rejected, patience);
+                Login<C> login = recoverOnce(opener, seen, rejected, patience);
                 if (login != null) {
                     return login;
                 }
@@ -154,13 +154,15 @@ final class FallbackLogin {
     }
 
     /**
-     * Runs the recovery if no other thread is running it, or waits for the one under way.
+     * Runs the recovery if no other thread is running it, or waits for the one under way. A thread that finds no
+     * recovery under way but an engine state other than the one it decided on ({@code seen}) runs none: a recovery
+     * finished between the two (it may have just started a new backoff step), and the caller looks again.
      *
      * @return the login this thread obtained as the recovering thread, or {@code null} when it waited for another
      *     thread's recovery (the caller then looks at the state again)
      */
-    private <C> Login<C> recoverOnce(ConnectionOpener<C> opener, RejectedActive rejected, Patience patience)
-            throws Exception {
+    private <C> Login<C> recoverOnce(ConnectionOpener<C> opener, EngineState seen, RejectedActive rejected,
+                                     Patience patience) throws Exception {
         Recovery underWay = recovery.get();
         if (underWay != null && underWay.owner == Thread.currentThread()) {
             return recover(opener, rejected);   // opened from inside this thread's own recovery
@@ -174,8 +176,8 @@ final class FallbackLogin {
             return null;
         }
         try {
-            if (rejected != null && rejectedActive.get() != rejected) {
-                return null;   // another recovery dealt with that rejection while this thread was on its way
+            if (engine.state() != seen || (rejected != null && rejectedActive.get() != rejected)) {
+                return null;   // another recovery dealt with it while this thread was on its way
             }
             return recover(opener, rejected);
         } finally {

@@ -15,10 +15,10 @@ enum Contender {
     PROVIDER("provider", "credentials provider reading CURRENT at every new connection"),
     /** PostgreSQL only: plain HikariCP plus a store watcher (setPassword + softEvictConnections on a change). */
     WATCHER("watcher", "store watcher: setPassword + softEvictConnections() on a change"),
-    /** dualcred: its DataSource on PostgreSQL, its {@code RedisClient} on Redis. */
+    /** dualcred: its DataSource on PostgreSQL, its {@code RedisClient} family on Redis. */
     DUALCRED("dualcred", "dualcred, reading CURRENT and NEXT from its secret directory"),
-    /** Redis only: dualcred's {@code JedisPool} flavour. */
-    DUALCRED_POOL("dualcred-pool", "dualcred's JedisPool flavour");
+    /** Redis only: dualcred's legacy-pool flavour ({@code JedisPool}, {@code JedisSentinelPool}, {@code JedisCluster}). */
+    DUALCRED_POOL("dualcred-pool", "dualcred's legacy-pool flavour");
 
     private final String label;
     private final String description;
@@ -38,11 +38,17 @@ enum Contender {
         return label;
     }
 
-    String description(Backend backend) {
-        if (this == DUALCRED && backend == Backend.REDIS) {
-            return "dualcred's RedisClient flavour, reading CURRENT and NEXT from its secret directory";
+    /** @param topology {@code single}, {@code sentinel} or {@code cluster}, as {@link ServerTarget#topology()} */
+    String description(Backend backend, String topology) {
+        if (backend != Backend.REDIS || !dualcred()) {
+            return description;
         }
-        return description;
+        String flavour = switch (topology) {
+            case "sentinel" -> this == DUALCRED ? "RedisSentinelClient" : "JedisSentinelPool";
+            case "cluster" -> this == DUALCRED ? "RedisClusterClient" : "JedisCluster";
+            default -> this == DUALCRED ? "RedisClient" : "JedisPool";
+        };
+        return "dualcred's " + flavour + " flavour, reading CURRENT and NEXT from its secret directory";
     }
 
     /** @return whether it is one of dualcred's pools */

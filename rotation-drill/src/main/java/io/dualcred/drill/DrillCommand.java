@@ -1,6 +1,8 @@
 package io.dualcred.drill;
 
 import io.dualcred.testservers.PostgresServer;
+import io.dualcred.testservers.RedisClusterTopology;
+import io.dualcred.testservers.RedisSentinelTopology;
 import io.dualcred.testservers.RedisServer;
 import io.dualcred.testservers.TestServers;
 import java.io.IOException;
@@ -17,6 +19,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import picocli.CommandLine;
+import redis.clients.jedis.HostAndPort;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -51,6 +54,7 @@ import picocli.CommandLine.Option;
             "Examples:",
             "  ./drill",
             "  ./drill --backend redis --scenario gap --store-delay 10s",
+            "  ./drill --backend redis --topology cluster",
             "  ./drill --evict",
             "  ./drill --backend postgres --postgres-url postgresql://admin:secret@db.staging:5432/app",
             ""})
@@ -59,6 +63,11 @@ public final class DrillCommand implements Callable<Integer> {
     /** How the two backends are chosen on the command line. */
     enum BackendChoice {
         postgres, redis, both
+    }
+
+    /** How the Redis topology is chosen on the command line. */
+    enum TopologyChoice {
+        single, sentinel, cluster
     }
 
     /** How the scenarios are chosen on the command line. */
@@ -103,11 +112,21 @@ public final class DrillCommand implements Callable<Integer> {
                     + "or a jdbc:postgresql: URL with user and password parameters.")
     private String postgresUrl;
 
+    @Option(names = "--topology", defaultValue = "single", paramLabel = "single|sentinel|cluster",
+            description = "Redis only: one server, a Sentinel-managed primary with replicas, or a cluster "
+                    + "(default: ${DEFAULT-VALUE}). Embedded: a primary, a replica and three Sentinels, or three "
+                    + "primaries with a replica each. The password changes on every data node in turn; the Redis "
+                    + "contenders become RedisSentinelClient / JedisSentinelPool or RedisClusterClient / JedisCluster.")
+    private TopologyChoice topology;
+
     @Option(names = "--redis-url", paramLabel = "URL",
-            description = "Drill this Redis server (6.0 or later) instead of an embedded one. The user must be "
-                    + "allowed ACL SETUSER, DELUSER and LOG, and CLIENT LIST and KILL. Form: "
+            description = "Drill this Redis (6.0 or later) instead of an embedded one. The user must be allowed ACL "
+                    + "SETUSER, DELUSER and LOG, and CLIENT LIST and KILL, on every data node. Forms: "
                     + "redis://USER:PASSWORD@HOST:PORT/DB (rediss:// for TLS; redis://:PASSWORD@HOST for the "
-                    + "default user).")
+                    + "default user); with --topology sentinel, the Sentinels and the primary's name: "
+                    + "redis://USER:PASSWORD@SENTINEL:26379,SENTINEL2:26379/MASTER (the same user logs in to the "
+                    + "Sentinels unless ?sentinel-user=U&sentinel-password=P name others; sentinel-password= empty "
+                    + "for none); with --topology cluster, any nodes: redis://USER:PASSWORD@NODE:6379,NODE2:6379.")
     private String redisUrl;
 
     @Option(names = "--report", defaultValue = "drill-report.html", paramLabel = "PATH",
@@ -181,7 +200,8 @@ public final class DrillCommand implements Callable<Integer> {
                 scenarios);
         Progress progress = new Progress(out);
         progress.line("dualcred rotation drill: " + String.join(" and ", backends.stream().map(Backend::key)
-                .toList()) + "; scenarios " + String.join(" and ", scenarios.stream().map(Scenario::key).toList())
+                .toList()) + (topology == TopologyChoice.single || backend == BackendChoice.postgres ? ""
+                : " (Redis " + topology + ")") + "; scenarios " + String.join(" and ", scenarios.stream().map(Scenario::key).toList())
                 + "; " + threads + " threads per contender, pool size " + poolSize + ", store delay "
                 + Durations.format(storeDelay) + (evict ? ", --evict" : ", no evictConnections()"));
         Instant started = Instant.now();
@@ -198,7 +218,7 @@ public final class DrillCommand implements Callable<Integer> {
                     for (Scenario chosen : scenarios) {
                         scenarioRuns.add(new ScenarioDrill(target, settings, chosen, progress, cleanup).run());
                     }
-                    runs.add(new Results.BackendRun(target.backend(), target.description(),
+                    runs.add(new Results.BackendRun(target.backend(), target.description(), target.topology(),
                             List.copyOf(scenarioRuns), noise(scenarioRuns)));
                 }
             } finally {
@@ -242,6 +262,9 @@ public final class DrillCommand implements Callable<Integer> {
             problem = new CommandLine.ParameterException(line, "--pool-size must be between 1 and 200");
         } else if (connectionTimeout.compareTo(Duration.ofMillis(250)) < 0) {
             problem = new CommandLine.ParameterException(line, "--connection-timeout must be at least 250ms");
+        } else if (topology != TopologyChoice.single && backend == BackendChoice.postgres) {
+            problem = new CommandLine.ParameterException(line, "--topology " + topology + " is for Redis; add "
+                    + "--backend redis (or both)");
         }
         if (problem != null) {
             throw problem;
@@ -255,13 +278,20 @@ public final class DrillCommand implements Callable<Integer> {
         // Parse first, so that a typo fails before anything starts.
         PostgresTarget.AdminUrl pgUrl = wantsPostgres && postgresUrl != null ? PostgresTarget.parseUrl(postgresUrl)
                 : null;
-        RedisTarget.AdminUrl redisAdminUrl = wantsRedis && redisUrl != null ? RedisTarget.parseUrl(redisUrl) : null;
+        RedisTarget.Topology redisTopology = RedisTarget.Topology.valueOf(topology.name().toUpperCase(
+                java.util.Locale.ROOT));
+        RedisTarget.AdminUrl redisAdminUrl = wantsRedis && redisUrl != null
+                ? RedisTarget.parseUrl(redisUrl, redisTopology) : null;
         List<String> embedded = new ArrayList<>();
         if (wantsPostgres && pgUrl == null) {
             embedded.add("PostgreSQL");
         }
         if (wantsRedis && redisAdminUrl == null) {
-            embedded.add("Redis");
+            embedded.add(switch (redisTopology) {
+                case SINGLE -> "Redis";
+                case SENTINEL -> "Redis (primary, replica, three Sentinels)";
+                case CLUSTER -> "Redis Cluster (three primaries, three replicas)";
+            });
         }
         if (!embedded.isEmpty()) {
             progress.line("starting embedded " + String.join(" and ", embedded) + " ...");
@@ -280,10 +310,7 @@ public final class DrillCommand implements Callable<Integer> {
             if (redisAdminUrl != null) {
                 return new RedisTarget(redisAdminUrl, "given server");
             }
-            RedisServer server = RedisServer.startNew();
-            cleanup.add("stop the embedded Redis server", server::close);
-            return new RedisTarget(new RedisTarget.AdminUrl(server.host(), server.port(), 0, false,
-                    RedisServer.ADMIN_USER, server.adminPassword(), server.host() + ":" + server.port()), "embedded");
+            return embeddedRedis(redisTopology, cleanup);
         });
         List<ServerTarget> targets = new ArrayList<>();
         List<CompletableFuture<ServerTarget>> starting = new ArrayList<>();
@@ -303,6 +330,36 @@ public final class DrillCommand implements Callable<Integer> {
             }
         }
         return targets;
+    }
+
+    private static RedisTarget embeddedRedis(RedisTarget.Topology shape, Cleanup cleanup) {
+        switch (shape) {
+            case SENTINEL -> {
+                RedisSentinelTopology topology = RedisSentinelTopology.startNew();
+                cleanup.add("stop the embedded Redis Sentinel topology", topology::close);
+                List<HostAndPort> sentinels = topology.sentinelAddresses();
+                return new RedisTarget(new RedisTarget.AdminUrl(RedisTarget.Topology.SENTINEL, sentinels, 0, false,
+                        RedisServer.ADMIN_USER, topology.adminPassword(), RedisSentinelTopology.MASTER_NAME,
+                        RedisServer.ADMIN_USER, topology.adminPassword(), "Sentinels "
+                        + String.join(",", sentinels.stream().map(HostAndPort::toString).toList()) + ", primary "
+                        + RedisSentinelTopology.MASTER_NAME), "embedded");
+            }
+            case CLUSTER -> {
+                RedisClusterTopology topology = RedisClusterTopology.startNew();
+                cleanup.add("stop the embedded Redis Cluster", topology::close);
+                List<HostAndPort> nodes = topology.addresses();
+                return new RedisTarget(new RedisTarget.AdminUrl(RedisTarget.Topology.CLUSTER, nodes, 0, false,
+                        RedisServer.ADMIN_USER, topology.adminPassword(), null, null, null, "cluster via "
+                        + nodes.get(0)), "embedded");
+            }
+            default -> {
+                RedisServer server = RedisServer.startNew();
+                cleanup.add("stop the embedded Redis server", server::close);
+                return new RedisTarget(new RedisTarget.AdminUrl(server.host(), server.port(), 0, false,
+                        RedisServer.ADMIN_USER, server.adminPassword(), server.host() + ":" + server.port()),
+                        "embedded");
+            }
+        }
     }
 
     /** @return fixed-2's successful ops/s before the rotations divided by fixed's, over every scenario */

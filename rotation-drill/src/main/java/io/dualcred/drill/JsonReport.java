@@ -41,6 +41,7 @@ final class JsonReport {
         for (Results.BackendRun backend : drill.backends()) {
             Map<String, Object> object = new LinkedHashMap<>();
             object.put("server", backend.server());
+            object.put("topology", backend.topology());
             Results.ScenarioRun first = backend.scenarios().get(0);
             object.put("plain", contender(first.get(Contender.FIXED)));
             object.put("dualcred", contender(first.get(Contender.DUALCRED)));

@@ -147,7 +147,7 @@ final class Results {
      * @param noise {@code fixed-2}'s successful ops/s before the rotations divided by {@code fixed}'s: how much two
      *     identical pools differ in this run
      */
-    record BackendRun(Backend backend, String server, List<ScenarioRun> scenarios, double noise) {
+    record BackendRun(Backend backend, String server, String topology, List<ScenarioRun> scenarios, double noise) {
 
         boolean passed() {
             return scenarios.stream().allMatch(run -> run.problems().isEmpty());

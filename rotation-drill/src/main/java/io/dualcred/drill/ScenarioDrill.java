@@ -346,7 +346,7 @@ final class ScenarioDrill {
                     failure.count(), failure.example())));
             failures.sort((a, b) -> Long.compare(b.count(), a.count()));
             List<Timeline.Sample> samples = timeline.samples(label);
-            runs.add(new Results.ContenderRun(entrant.contender, entrant.contender.description(backend),
+            runs.add(new Results.ContenderRun(entrant.contender, entrant.contender.description(backend, target.topology()),
                     entrant.user, windows, timeline.total(label), samples, failures, rejected(entrant),
                     entrant.firstNewLogin, Dip.of(samples, DrillSettings.SLICE),
                     windows.get(Window.BEFORE).okPerSecond() / fixedBefore, entrant.oldSessionsAtRevoke,

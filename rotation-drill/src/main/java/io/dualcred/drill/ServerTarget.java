@@ -36,6 +36,11 @@ interface ServerTarget extends AutoCloseable {
 
     Backend backend();
 
+    /** @return how the servers are arranged: {@code single}, or for Redis also {@code sentinel} or {@code cluster} */
+    default String topology() {
+        return "single";
+    }
+
     /** @return e.g. {@code PostgreSQL 18.1 (embedded, 127.0.0.1:5432)}; never a password */
     String description();
 

@@ -18,7 +18,8 @@ class DrillCommandLineTest {
 
         assertThat(status).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("--scenario", "--store-delay", "--evict",
-                "--duration", "--threads", "--pool-size", "--backend", "--postgres-url", "--redis-url", "--report",
+                "--duration", "--threads", "--pool-size", "--backend", "--topology", "--postgres-url", "--redis-url",
+                "--report", "default: single",
                 "--json", "default: both", "default: 2s", "default: 5s", "default: 16", "default: 8",
                 "default: drill-report.html");
     }
@@ -29,6 +30,14 @@ class DrillCommandLineTest {
                 "--backend", "mysql");
 
         assertThat(status).isEqualTo(2);
+    }
+
+    @Test
+    void rejectsARedisTopologyForPostgresAloneAndAnUnknownOne() {
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+
+        assertThat(DrillCommand.run(quiet, "--backend", "postgres", "--topology", "cluster")).isEqualTo(2);
+        assertThat(DrillCommand.run(quiet, "--topology", "ring")).isEqualTo(2);
     }
 
     @Test

@@ -11,6 +11,7 @@ import io.dualcred.redis.RedisFixtures.MutableSource;
 import io.dualcred.redis.TopologyFixtures.Client;
 import io.dualcred.redis.TopologyFixtures.Commands;
 import io.dualcred.redis.TopologyFixtures.KeySpace;
+import io.dualcred.rotation.RotationConfig;
 import io.dualcred.rotation.Slot;
 import io.dualcred.testservers.RedisClusterTopology;
 import io.dualcred.testservers.RedisServer;
@@ -51,8 +52,13 @@ class ClusterRotationTest {
         }
 
         Client build(MutableSource source, Duration timeout) {
+            return build(source, timeout, RotationConfig.ofDefaults());
+        }
+
+        Client build(MutableSource source, Duration timeout, RotationConfig rotation) {
             ClusterBuilder builder = DualCredentialRedis.builder()
                     .credentialSource(source)
+                    .rotation(rotation)
                     .maxTotal(THREADS)
                     .maxIdle(THREADS)
                     .timeout(timeout)
@@ -164,7 +170,8 @@ class ClusterRotationTest {
     /**
      * One primary rejects every credential (its user was reset, and its connections dropped, as after a restart
      * with a stale ACL file): commands for its slots fail with an error naming that node; the other primaries keep
-     * serving theirs on the connections they hold, and the credential does not change.
+     * serving theirs, and the credential does not change. Only the logins to that node back off: when another
+     * primary's connections are dropped meanwhile, its pool logs in again at once with the active credential.
      */
     @ParameterizedTest
     @EnumSource(Flavour.class)
@@ -173,7 +180,10 @@ class ClusterRotationTest {
         String user = app.user();
         KeySpace keys = new KeySpace("x" + flavour);
 
-        try (Client client = flavour.build(app.source());
+        // A long first backoff step, so that the healthy primary's new logins below fall inside it.
+        RotationConfig longBackoff = RotationConfig.custom()
+                .backoff(Duration.ofSeconds(60), 2.0, Duration.ofSeconds(60)).build();
+        try (Client client = flavour.build(app.source(), Duration.ofSeconds(10), longBackoff);
              Load load = Load.start("forgotten-" + flavour, THREADS, keys.setAndGet(client.jedis()))) {
             load.awaitProgress(5_000);
             RedisServer forgotten = cluster.primaries().get(0);
@@ -183,6 +193,12 @@ class ClusterRotationTest {
             await("commands for the forgotten node's slots to fail").atMost(Duration.ofSeconds(10))
                     .until(() -> load.failures() > 0);
             long successesBefore = load.successes();
+            RedisServer healthy = cluster.primaries().get(1);
+            long newestBeforeKill = healthy.clients().stream().mapToLong(RedisServer.ClientInfo::id).max().orElse(0);
+            assertThat(healthy.killClientsOfUser(user)).as("connections dropped on a healthy primary").isPositive();
+            await("the healthy primary's pool to log in again while the forgotten node backs off")
+                    .atMost(Duration.ofSeconds(10)).until(() -> healthy.clients().stream()
+                            .anyMatch(c -> user.equals(c.user()) && c.id() > newestBeforeKill));
             load.awaitProgress(2_000);
             load.close();
 
@@ -197,7 +213,9 @@ class ClusterRotationTest {
             assertThat(client.rotation().status().activeSlot()).isEqualTo(Slot.CURRENT);
             assertThat(client.rotation().status().counters().switches()).isZero();
             assertThat(TopologyFixtures.rejectedLoginsPerNode(cluster.nodes(), user).get(forgotten.port()))
-                    .as("rejected logins on the forgotten node: one per backoff step").isBetween(1L, 3L);
+                    .as("rejected logins on the forgotten node: one round in one backoff step").isBetween(1L, 2L);
+            assertThat(TopologyFixtures.rejectedLoginsPerNode(cluster.nodes(), user).get(healthy.port()))
+                    .as("rejected logins on the healthy primary").isZero();
         } finally {
             cluster.nodes().forEach(n -> n.deleteUser(user));
         }

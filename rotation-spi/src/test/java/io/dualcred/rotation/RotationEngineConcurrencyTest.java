@@ -57,9 +57,16 @@ class RotationEngineConcurrencyTest {
     }
 
     List<Future<Object>> runTogether(ConnectionOpener<FakeConnection> opener) throws InterruptedException {
+        return runTogetherEach(thread -> opener);
+    }
+
+    /** Every thread logs in through the opener for its index. */
+    List<Future<Object>> runTogetherEach(java.util.function.IntFunction<ConnectionOpener<FakeConnection>> openers)
+            throws InterruptedException {
         CountDownLatch start = new CountDownLatch(1);
         List<Future<Object>> results = new ArrayList<>();
         for (int i = 0; i < THREADS; i++) {
+            ConnectionOpener<FakeConnection> opener = openers.apply(i);
             results.add(executor.submit(() -> {
                 start.await();
                 try {
@@ -157,6 +164,46 @@ class RotationEngineConcurrencyTest {
         }
         assertThat(oldRejected).as("logins the server rejected: the waiting ones went one at a time").hasValue(1);
         assertThat(engine.status().counters().switches()).isEqualTo(1);
+    }
+
+    /**
+     * A password changed on every server of a cluster, with logins to two of them under way at once: one switch for
+     * the engine, and at most one rejected login per server (the issue's bound per node pool).
+     */
+    @Test
+    void aPasswordChangedOnEveryServerCostsAtMostOneRejectedLoginPerServerAndOneSwitch() throws Exception {
+        startWithAProvenCredential();
+        server.accept(NEW);
+        java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> oldTried =
+                new java.util.concurrent.ConcurrentHashMap<>();
+
+        List<Future<Object>> results = runTogetherEach(thread -> {
+            String target = thread % 2 == 0 ? "node-a:6379" : "node-b:6379";
+            return new ConnectionOpener<>() {
+                @Override
+                public FakeConnection open(Credential credential) throws Exception {
+                    if (credential.equals(OLD)) {
+                        oldTried.computeIfAbsent(target, t -> new java.util.concurrent.atomic.AtomicInteger())
+                                .incrementAndGet();
+                    }
+                    return rejectOld().open(credential);
+                }
+
+                @Override
+                public String target() {
+                    return target;
+                }
+            };
+        });
+
+        for (Future<Object> result : results) {
+            assertThat(result.get(10, TimeUnit.SECONDS)).isInstanceOfSatisfying(Login.class,
+                    login -> assertThat(login.slot()).isEqualTo(Slot.NEXT));
+        }
+        assertThat(oldTried.values()).as("rejected logins per server").allSatisfy(n -> assertThat(n).hasValue(1));
+        assertThat(oldTried.size()).as("servers that rejected the old credential").isBetween(1, 2);
+        assertThat(engine.status().counters().switches()).isEqualTo(1);
+        assertThat(engine.status().backingOff()).isFalse();
     }
 
     @Test

@@ -369,6 +369,68 @@ class RotationEngineTest {
                 .hasSize(attemptsAfterTheFirstRound + 2);
     }
 
+    /** An opener for one of several servers sharing the engine, as a cluster's node pools do. */
+    static ConnectionOpener<FakeConnection> on(String target, FakeServer node) {
+        return new ConnectionOpener<>() {
+            @Override
+            public FakeConnection open(Credential credential) throws Exception {
+                return node.open(credential);
+            }
+
+            @Override
+            public String target() {
+                return target;
+            }
+        };
+    }
+
+    /**
+     * One server of several (a cluster node someone forgot in the rotation) rejects every credential: the logins to
+     * it back off on their own schedule, while the logins to the others go on with the active credential; a changed
+     * source ends its backoff, and a login it accepts again clears it.
+     */
+    @Test
+    void aServerRejectingEveryCredentialBacksOffAloneWhileTheOthersKeepLoggingIn() throws Exception {
+        FakeServer forgotten = new FakeServer();
+        start(CredentialSet.of(OLD, NEW));
+        server.accept(OLD);
+        assertThat(engine.openWithFallback(on("node-a:6379", server)).slot()).isEqualTo(Slot.CURRENT);
+
+        Throwable first = catchThrowable(() -> engine.openWithFallback(on("node-b:6379", forgotten)));
+
+        assertThat(first).isInstanceOf(AllCredentialsRejectedException.class)
+                .hasMessageContaining("(node-b:6379)").hasMessageContaining("CURRENT app, NEXT app");
+        assertThat(forgotten.attempts()).as("one round on the forgotten server").hasSize(2);
+        for (int i = 0; i < 5; i++) {
+            assertThat(engine.openWithFallback(on("node-a:6379", server)).slot()).as("the other server's logins")
+                    .isEqualTo(Slot.CURRENT);
+            assertThatThrownBy(() -> engine.openWithFallback(on("node-b:6379", forgotten)))
+                    .isInstanceOf(AllCredentialsRejectedException.class).hasMessageContaining("(node-b:6379)");
+        }
+        assertThat(forgotten.attempts()).as("the forgotten server's logins fail fast during its backoff").hasSize(2);
+        RotationStatus status = engine.status();
+        assertThat(status.activeSlot()).isEqualTo(Slot.CURRENT);
+        assertThat(status.counters().switches()).isZero();
+        assertThat(status.backingOff()).isTrue();
+        assertThat(status.rejectedCredentials()).containsExactly(new Attempt(Slot.CURRENT, "app"),
+                new Attempt(Slot.NEXT, "app"));
+
+        clock.advance(Duration.ofSeconds(1));
+        AllCredentialsRejectedException second = (AllCredentialsRejectedException) catchThrowable(
+                () -> engine.openWithFallback(on("node-b:6379", forgotten)));
+        assertThat(second.retryAfter()).as("the forgotten server's second step").isEqualTo(Duration.ofSeconds(2));
+        assertThat(forgotten.attempts()).hasSize(4);
+
+        source.set(CredentialSet.of(OLD, Credential.of("app", "newer-password")));
+        engine.refresh();
+        forgotten.accept(OLD);
+        assertThat(engine.openWithFallback(on("node-b:6379", forgotten)).slot())
+                .as("a changed source ends the backoff at once").isEqualTo(Slot.CURRENT);
+        assertThat(engine.status().backingOff()).isFalse();
+        assertThat(engine.status().rejectedCredentials()).isEmpty();
+        assertThat(engine.status().counters().allRejectedRounds()).isEqualTo(2);
+    }
+
     @Test
     void aFixedSourceIsPickedUpAfterTheBackoffWithoutRestart() throws Exception {
         start(CredentialSet.of(OLD));

@@ -98,7 +98,7 @@ public final class NodePools implements ConnectionEvictor, AutoCloseable {
      * @throws Exception as {@link RotationEngine#openWithFallback}
      */
     public void probe(HostAndPort node) throws Exception {
-        engine().openWithFallback(opener(settings.withAddress(node), settings.withAddress(node).socketFactory()))
+        engine().openWithFallback(opener(settings.withAddress(node), settings.withAddress(node).socketFactory(), node))
                 .connection().close();
     }
 
@@ -156,7 +156,7 @@ public final class NodePools implements ConnectionEvictor, AutoCloseable {
         ClientSettings nodeSettings = settings.withAddress(node);
         JedisSocketFactory socketFactory = nodeSettings.socketFactory();
         RotatingConnections<Connection> connections = new RotatingConnections<>(clientName + " " + node,
-                opener(nodeSettings, socketFactory), Function.identity(), node.toString());
+                opener(nodeSettings, socketFactory, node), Function.identity(), node.toString());
         connections.attach(engine());
         RotatingConnectionPool pool = new RotatingConnectionPool(
                 new DualCredentialConnectionFactory(socketFactory, nodeSettings.clientConfig(null), connections),
@@ -166,12 +166,23 @@ public final class NodePools implements ConnectionEvictor, AutoCloseable {
         return pool;
     }
 
-    private ConnectionOpener<Connection> opener(ClientSettings nodeSettings, JedisSocketFactory socketFactory) {
+    /** Logs in to {@code node}; the engine backs off the logins to a node that rejects every credential alone. */
+    private ConnectionOpener<Connection> opener(ClientSettings nodeSettings, JedisSocketFactory socketFactory,
+                                                HostAndPort node) {
         RedisConnectionOpener opener = new RedisConnectionOpener(nodeSettings, socketFactory, tagSessions);
-        return credential -> {
-            Connection connection = opener.open(credential);
-            lastAccepted = credential;
-            return connection;
+        String target = node.toString();
+        return new ConnectionOpener<>() {
+            @Override
+            public Connection open(Credential credential) throws Exception {
+                Connection connection = opener.open(credential);
+                lastAccepted = credential;
+                return connection;
+            }
+
+            @Override
+            public String target() {
+                return target;
+            }
         };
     }
 

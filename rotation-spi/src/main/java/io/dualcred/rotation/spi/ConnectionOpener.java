@@ -20,4 +20,16 @@ public interface ConnectionOpener<C> {
      *     {@link AuthFailureClassifier}
      */
     C open(Credential credential) throws Exception;
+
+    /**
+     * The server this opener logs in to, for an engine that serves several with one credential (a cluster's
+     * nodes): a round in which that server rejects every credential then backs off the logins to that server only,
+     * and the others go on logging in with the active credential. {@code null} (the default) for an engine with
+     * one server, where a rejected round backs off every login.
+     *
+     * @return e.g. {@code 10.0.0.7:6379}, or {@code null}
+     */
+    default String target() {
+        return null;
+    }
 }

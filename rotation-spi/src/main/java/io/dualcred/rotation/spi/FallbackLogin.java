@@ -37,7 +37,12 @@ import java.util.concurrent.atomic.AtomicReference;
  *       that needs the outcome waits for it, then looks at the state again. So N threads failing together cause one
  *       source read and one login per credential.</li>
  * </ul>
- * Nothing here holds a lock while logging in, reading the source or waiting: the engine's state changes are
+ * An engine that serves several servers with one credential (a cluster's nodes; {@link ConnectionOpener#target()})
+ * keeps a rejected round to the server that rejected it: logins to that server back off, logins to the others go
+ * on with the active credential, and a server that rejected the active credential makes the others wait only for
+ * the recovery it runs, which switches the credential for all when the password changed everywhere.
+ *
+ * <p>Nothing here holds a lock while logging in, reading the source or waiting: the engine's state changes are
  * in-memory swaps, and waiting happens on futures that {@link #close()} completes. A caller with a deadline of its
  * own (a Jedis borrower's {@code maxWait}) waits for another thread's login only until then.
  */
@@ -56,13 +61,15 @@ final class FallbackLogin {
 
     <C> Login<C> open(ConnectionOpener<C> opener, Patience patience) throws Exception {
         Objects.requireNonNull(opener, "opener");
+        String target = opener.target();
         while (true) {
             engine.ensureOpen();
             EngineState seen = engine.state();
             Instant now = engine.clock().instant();
-            if (seen.rejection() != null) {
-                if (now.isBefore(seen.rejection().until())) {
-                    throw engine.failFast(seen.rejection(), now);
+            Rejection backoff = seen.rejectionFor(target);
+            if (backoff != null) {
+                if (now.isBefore(backoff.until())) {
+                    throw engine.failFast(backoff, now);
                 }
                 // The backoff is over: the next round is a recovery, tried by one thread for all.
                 Login<C> login = recoverOnce(opener, seen, null, patience);
@@ -73,11 +80,21 @@ final class FallbackLogin {
             }
             RejectedActive rejected = rejectedActive.get();
             if (rejected != null && rejected.credential.equals(seen.active())) {
-                Login<C> login = recoverOnce(opener, seen, rejected, patience);
-                if (login != null) {
-                    return login;
+                if (Objects.equals(rejected.target, target)) {
+                    Login<C> login = recoverOnce(opener, seen, rejected, patience);
+                    if (login != null) {
+                        return login;
+                    }
+                    continue;
                 }
-                continue;
+                // Another server rejected the active credential. Its recovery may switch the credential (the
+                // password changed everywhere): wait for it rather than try the credential here too. With no
+                // recovery under way, this server's own login tells.
+                Recovery underWay = recovery.get();
+                if (underWay != null && underWay.owner != Thread.currentThread()) {
+                    await(underWay.done, patience);
+                    continue;
+                }
             }
             Login<C> login = loginThroughProbe(opener, seen, patience);
             if (login != null) {
@@ -147,10 +164,10 @@ final class FallbackLogin {
                 throw failure;
             }
             engine.recordRejection(seen.activeSlot(), credential, failure);
-            rejectedActive.set(new RejectedActive(credential, seen.activeSlot(), failure));
+            rejectedActive.set(new RejectedActive(credential, seen.activeSlot(), failure, opener.target()));
             return null;
         }
-        return engine.accepted(seen, connection);
+        return engine.accepted(seen, connection, opener.target());
     }
 
     /**
@@ -201,7 +218,8 @@ final class FallbackLogin {
             attempts.add(new Attempt(rejected.slot, rejected.credential.username()));
             last = rejected.failure;
         }
-        Rejection previous = engine.state().rejection();
+        String target = opener.target();
+        Rejection previous = engine.state().rejectionFor(target);
         int rounds = previous == null ? 0 : previous.rounds();
         while (true) {
             engine.readFreshKeepingLastGood();
@@ -230,7 +248,7 @@ final class FallbackLogin {
                     continue;
                 }
                 Login<C> login = engine.acceptedInRecovery(connection, candidate.credential, candidate.slot,
-                        attempts);
+                        attempts, target);
                 // Cleared only now that the new state is visible: a login that found the mark gone while the old
                 // state was still in place would try the rejected credential again.
                 rejectedActive.set(null);
@@ -240,7 +258,7 @@ final class FallbackLogin {
             Duration wait = Duration.ofMillis(engine.config().backoff().apply(rounds));
             Instant at = engine.clock().instant();
             if (at.plus(wait).isAfter(deadline)) {
-                AllCredentialsRejectedException all = engine.rejectAll(attempts, rounds, at, wait, last);
+                AllCredentialsRejectedException all = engine.rejectAll(attempts, rounds, at, wait, last, target);
                 rejectedActive.set(null);
                 throw all;
             }
@@ -305,7 +323,8 @@ final class FallbackLogin {
     private record Candidate(Credential credential, Slot slot) {
     }
 
-    private record RejectedActive(Credential credential, Slot slot, Exception failure) {
+    /** The active credential, rejected by {@code target} ({@code null}: the engine's only server). */
+    private record RejectedActive(Credential credential, Slot slot, Exception failure, String target) {
     }
 
     /** A recovery under way on {@code owner}; other logins wait until it is done. */

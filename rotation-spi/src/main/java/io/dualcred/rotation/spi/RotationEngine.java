@@ -279,8 +279,7 @@ public final class RotationEngine implements AutoCloseable {
         return new RotationStatus(poolName, source.description(), s.activeSlot(), s.active().username(),
                 s.activeListed(), s.set().next().isPresent(), s.set().revision(), s.generation(),
                 Optional.ofNullable(s.lastSwitchTime()), Optional.ofNullable(s.lastSwitchReason()),
-                s.backingOffAt(clock.instant()), Optional.ofNullable(s.rejection()).map(Rejection::until),
-                s.rejection() == null ? List.of() : s.rejection().exception().attempts(), s.sourceFailing(),
+                s.backingOffAt(clock.instant()), s.latestBackoffEnd(), s.rejectedAttempts(), s.sourceFailing(),
                 new RotationStatus.Counters(switches.get(), promotions.get(), rejectedLogins.get(),
                         allRejectedRounds.get(), reader.reads(), sourceFailures.get(), evictions.get()));
     }
@@ -360,15 +359,16 @@ public final class RotationEngine implements AutoCloseable {
         return classifier.isAuthenticationFailure(failure);
     }
 
-    /** A login with the active credential of {@code seen} succeeded. */
-    <C> Login<C> accepted(EngineState seen, C connection) {
+    /** A login with the active credential of {@code seen} to {@code target} succeeded. */
+    <C> Login<C> accepted(EngineState seen, C connection, String target) {
         EngineState s = state;
-        if (!seen.active().equals(s.lastAccepted()) || s.rejection() != null) {
+        if (!seen.active().equals(s.lastAccepted()) || s.rejection() != null
+                || (target != null && s.targetRejections().containsKey(target))) {
             swap.lock();
             try {
                 s = state;
                 if (s.active().equals(seen.active())) {
-                    state = s.accepted();
+                    state = s.accepted(target);
                 }
             } finally {
                 swap.unlock();
@@ -378,7 +378,8 @@ public final class RotationEngine implements AutoCloseable {
     }
 
     /** The recovery found {@code credential} accepted: it becomes the active one, switching if it was not. */
-    <C> Login<C> acceptedInRecovery(C connection, Credential credential, Slot slot, List<Attempt> attempts) {
+    <C> Login<C> acceptedInRecovery(C connection, Credential credential, Slot slot, List<Attempt> attempts,
+                                    String target) {
         EngineState before;
         EngineState after;
         Instant now = clock.instant();
@@ -387,15 +388,16 @@ public final class RotationEngine implements AutoCloseable {
         swap.lock();
         try {
             before = state;
-            after = credential.equals(before.active()) ? before.accepted()
-                    : before.switchedTo(credential, slot, true, now, reason);
+            after = credential.equals(before.active()) ? before.accepted(target)
+                    : before.switchedTo(credential, slot, true, target, now, reason);
             state = after;
         } finally {
             swap.unlock();
         }
         if (after.generation() == before.generation()) {
-            if (before.rejection() != null) {
-                LOG.info("{} - logins accepted again with {} {}", poolName, slot, credential.username());
+            if (before.rejectionFor(target) != null) {
+                LOG.info("{} - logins{} accepted again with {} {}", poolName, target == null ? "" : " to " + target,
+                        slot, credential.username());
             }
             return new Login<>(connection, after.generation(), slot, credential.username());
         }
@@ -421,13 +423,13 @@ public final class RotationEngine implements AutoCloseable {
     }
 
     AllCredentialsRejectedException rejectAll(List<Attempt> attempts, int rounds, Instant now, Duration wait,
-                                              Exception last) {
+                                              Exception last, String target) {
         String reply = last == null ? null : classifier.reply(last);
-        AllCredentialsRejectedException rejected = new AllCredentialsRejectedException(poolName, attempts, reply, wait,
-                last);
+        AllCredentialsRejectedException rejected = new AllCredentialsRejectedException(
+                target == null ? poolName : poolName + " (" + target + ")", attempts, reply, wait, last);
         swap.lock();
         try {
-            state = state.rejected(new Rejection(rounds, now.plus(wait), rejected));
+            state = state.rejected(target, new Rejection(rounds, now.plus(wait), rejected));
         } finally {
             swap.unlock();
         }
@@ -444,8 +446,8 @@ public final class RotationEngine implements AutoCloseable {
     /** A caller during the backoff: the same attempts, the time left, and the server's own reply as the cause. */
     AllCredentialsRejectedException failFast(Rejection rejection, Instant now) {
         AllCredentialsRejectedException first = rejection.exception();
-        return new AllCredentialsRejectedException(poolName, first.attempts(), first.serverReply().orElse(null),
-                Duration.between(now, rejection.until()), first.getCause());
+        return new AllCredentialsRejectedException(first.poolName(), first.attempts(),
+                first.serverReply().orElse(null), Duration.between(now, rejection.until()), first.getCause());
     }
 
     void recordRejection(Slot slot, Credential credential, Exception failure) {
@@ -516,13 +518,12 @@ public final class RotationEngine implements AutoCloseable {
         if (loaded.equals(s.set())) {
             return s.withSourceFailing(false);
         }
-        // New secrets end a backoff: the next login tries them at once instead of failing fast.
-        Rejection rejection = s.rejection() == null ? null : s.rejection().endingAt(now);
-        EngineState withSet = s.withSet(loaded, rejection);
+        // New secrets end every backoff: the next login tries them at once instead of failing fast.
+        EngineState withSet = s.withSet(loaded, now);
         if (withSet.activeListed()) {
             return withSet;
         }
-        return withSet.switchedTo(loaded.current(), Slot.CURRENT, false, now,
+        return withSet.switchedTo(loaded.current(), Slot.CURRENT, false, null, now,
                 "the source no longer lists " + s.activeSlot() + " " + s.active().username() + "; CURRENT "
                         + loaded.current().username() + " follows the source");
     }
@@ -627,7 +628,7 @@ public final class RotationEngine implements AutoCloseable {
     private Duration backoffLeft() {
         EngineState s = state;
         Instant now = clock.instant();
-        return s.backingOffAt(now) ? Duration.between(now, s.rejection().until()) : Duration.ZERO;
+        return s.backingOffAt(now) ? Duration.between(now, s.latestBackoffEnd().orElseThrow()) : Duration.ZERO;
     }
 
     private ScheduledExecutorService scheduleRefresh(Duration interval) {

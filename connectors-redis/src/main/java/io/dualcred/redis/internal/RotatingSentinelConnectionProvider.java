@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.HostAndPort;
@@ -27,7 +28,7 @@ public final class RotatingSentinelConnectionProvider extends SentineledConnecti
 
     private final NodePools pools;
     /** The primary the last connection went to; when the Sentinels name another, the former one's pool is closed. */
-    private volatile HostAndPort lastPrimary;
+    private final AtomicReference<HostAndPort> lastPrimary = new AtomicReference<>();
 
     private RotatingSentinelConnectionProvider(String masterName, JedisClientConfig masterConfig,
                                                Set<HostAndPort> sentinels, JedisClientConfig sentinelConfig,
@@ -83,16 +84,16 @@ public final class RotatingSentinelConnectionProvider extends SentineledConnecti
         return Collections.singletonMap(primary, pools.pool(primary));
     }
 
-    /** The primary the Sentinels name now; after a failover, the former primary's pool is closed first. */
+    /**
+     * The primary the Sentinels name now. After a failover, the one caller that first sees the new primary closes
+     * the former primary's pool (closing its idle connections); the others go on to the new primary's pool without
+     * waiting for that.
+     */
     private HostAndPort primary() {
         HostAndPort primary = getCurrentMaster();
-        if (!primary.equals(lastPrimary)) {
-            synchronized (this) {
-                if (!primary.equals(lastPrimary)) {
-                    pools.closeAllBut(primary);
-                    lastPrimary = primary;
-                }
-            }
+        HostAndPort last = lastPrimary.get();
+        if (!primary.equals(last) && lastPrimary.compareAndSet(last, primary)) {
+            pools.closeAllBut(primary);
         }
         return primary;
     }

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
  * What a failover does to clients, seen on a real primary and standby: none of it is an authentication failure, so
  * none of it may make a pool change credentials.
  */
+@PoolIndependent
 class FailoverRepliesTest {
 
     private final PostgresAuthFailureClassifier classifier = new PostgresAuthFailureClassifier();

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * the exact text matters; these tests pin it. Needs PgBouncer and psql (Maven profile {@code pgbouncer}).
  */
 @Tag("pgbouncer")
+@PoolIndependent
 class PgBouncerRepliesTest {
 
     private static final String ROLE = "app";

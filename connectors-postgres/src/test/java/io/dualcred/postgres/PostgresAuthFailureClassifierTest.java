@@ -9,6 +9,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Which failures make the pool try another credential: 28P01 and 28000 anywhere in the chain, nothing else. */
+@PoolIndependent
 class PostgresAuthFailureClassifierTest {
 
     private final PostgresAuthFailureClassifier classifier = new PostgresAuthFailureClassifier();

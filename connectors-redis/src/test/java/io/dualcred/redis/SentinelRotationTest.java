@@ -23,7 +23,8 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.exceptions.JedisConnectionException;
@@ -31,15 +32,15 @@ import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
  * Password rotation on a real Sentinel-managed primary with one replica and three Sentinels, under a load of 16
- * threads. One topology per flavour (a subclass each, to keep each class well under a minute); every test has its
- * own ACL users.
+ * threads, for each Sentinel flavour. One topology for the class (starting it costs a few seconds); every test has
+ * its own ACL users and finds the primary wherever the previous failover left it.
  */
 // The topology clients need Jedis 7.2.0 or later: the version-range build on Jedis 6.0.0 leaves this tag out, and
 // TopologyBuilderTest checks there that the builder names the version it needs. The RedisClient range run on Jedis
 // 7.2.0 leaves out redis-topology too, to keep CI within its time (they were run on 7.2.0 by hand when written).
 @Tag("jedis-redis-client")
 @Tag("redis-topology")
-abstract class SentinelRotationTest {
+class SentinelRotationTest {
 
     private static final Logger LOG = LoggerFactory.getLogger(SentinelRotationTest.class);
     private static RedisSentinelTopology topology;
@@ -67,9 +68,6 @@ abstract class SentinelRotationTest {
         }
     }
 
-    /** @return the flavour this subclass tests, on a topology of its own */
-    abstract Flavour flavour();
-
     @BeforeAll
     static void start() {
         topology = RedisSentinelTopology.startNew();
@@ -86,9 +84,9 @@ abstract class SentinelRotationTest {
      * The runbook's order on both data nodes: NEXT added on each, then CURRENT removed from the primary first and
      * the replica after a pause. The primary's rejection makes the client switch once; nothing fails.
      */
-    @Test
-    void nodeByNodeRotationFailsNoCommand() throws Exception {
-        Flavour flavour = flavour();
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void nodeByNodeRotationFailsNoCommand(Flavour flavour) throws Exception {
         Account app = Account.create("sentineled", topology::setUser);
         String user = app.user();
         List<RedisServer> nodes = List.of(topology.primary(), topology.replica());
@@ -115,9 +113,9 @@ abstract class SentinelRotationTest {
      * accepted): the client follows the new primary with the credential it had, and only failover errors reach the
      * callers, as with a plain client. Finishing the rotation afterwards switches once.
      */
-    @Test
-    void failoverMidRotationNeverChangesTheCredential() throws Exception {
-        Flavour flavour = flavour();
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void failoverMidRotationNeverChangesTheCredential(Flavour flavour) throws Exception {
         Account app = Account.create("failover", topology::setUser);
         String user = app.user();
 
@@ -163,8 +161,9 @@ abstract class SentinelRotationTest {
      * removed and the client's Sentinel connections closed, as a revocation that disconnects would. The Sentinel
      * listeners log in again with NEXT; no command fails, and a failover afterwards is still followed.
      */
-    @Test
-    void sentinelPasswordRotationFailsNoCommand() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void sentinelPasswordRotationFailsNoCommand(Flavour flavour) throws Exception {
         String user = uniqueUser("app");
         String watcher = uniqueUser("watcher");
         String current = secret("sentinel-current");
@@ -173,7 +172,6 @@ abstract class SentinelRotationTest {
         topology.setUser(user, dataPassword);
         topology.setSentinelUser(watcher, current);
         MutableSource sentinelSource = new MutableSource(Credential.of(watcher, current));
-        Flavour flavour = flavour();
 
         try (Client client = flavour.build(new MutableSource(Credential.of(user, dataPassword)), sentinelSource);
              Load load = Load.start("sentinel-auth", THREADS, new KeySpace("s").setAndGet(client.jedis()))) {

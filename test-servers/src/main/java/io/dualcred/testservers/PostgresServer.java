@@ -161,10 +161,17 @@ public final class PostgresServer extends ManagedServer {
      * @return the primary's current write-ahead log insert position ({@code pg_current_wal_insert_lsn()}), e.g.
      *     {@code 0/3000148}; after a change, a standby has the change once it has replayed up to here. The insert
      *     position, not {@code pg_current_wal_lsn()}: zonky runs with {@code synchronous_commit = off}, so a commit
-     *     may still sit in the log buffers, beyond the write position
+     *     may still sit in the log buffers, beyond the write position. Where the last record ends exactly at a page
+     *     boundary, as after the segment switch that ends a base backup ({@link #startStandby()}), the insert position
+     *     lies past the next page's header (24 bytes, 40 on a segment's first page), which no record reaches until
+     *     the server writes again (on an idle server, its 15-second standby snapshot); the page boundary is returned
+     *     then, the end of what was written
      */
     public String currentWalLsn() {
-        return String.valueOf(query("SELECT pg_current_wal_insert_lsn() AS lsn").get(0).get("lsn"));
+        return String.valueOf(query("SELECT CASE WHEN o = 40 THEN l - 40 WHEN o % b = 24 THEN l - 24 ELSE l END AS lsn"
+                + " FROM (SELECT l, (pg_walfile_name_offset(l)).file_offset AS o,"
+                + " current_setting('wal_block_size')::int AS b FROM pg_current_wal_insert_lsn() AS l) AS insert_position")
+                .get(0).get("lsn"));
     }
 
     /**

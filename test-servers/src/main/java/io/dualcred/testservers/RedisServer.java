@@ -177,6 +177,22 @@ public final class RedisServer extends ManagedServer {
     }
 
     /**
+     * Runs commands as admin in one {@code MULTI}/{@code EXEC} transaction on one new connection.
+     *
+     * @param commands each command with its arguments
+     * @return {@code EXEC}'s reply, one element per command
+     */
+    List<?> executeInTransaction(List<List<String>> commands) {
+        try (Jedis admin = admin()) {
+            run(admin, "MULTI");
+            for (List<String> command : commands) {
+                run(admin, command.toArray(String[]::new));
+            }
+            return (List<?>) run(admin, "EXEC");
+        }
+    }
+
+    /**
      * Creates or replaces an ACL user that may run every command on every key and channel, with these passwords
      * ({@code ACL SETUSER user reset on >pw... ~* &* +@all}).
      *

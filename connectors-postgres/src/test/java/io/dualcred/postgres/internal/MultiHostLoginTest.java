@@ -3,6 +3,7 @@ package io.dualcred.postgres.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.dualcred.postgres.PoolIndependent;
 import io.dualcred.testservers.PostgresServer;
 import java.net.ServerSocket;
 import java.sql.Connection;
@@ -22,6 +23,7 @@ import org.postgresql.util.HostSpec;
  * targetServerType} although a host could tell more, made on a real primary and a real standby, and what dualcred's
  * host-by-host look makes of them; and that it invents nothing when the 08001 is a failover's.
  */
+@PoolIndependent
 class MultiHostLoginTest {
 
     private static final String ROLE = "multi_host_app";

@@ -25,10 +25,16 @@ import org.postgresql.util.HostSpec;
  *   candidate in its cache, tries only the standby: the next login fails even with the right password, and the one
  *   after it tries the rejected credential again.</li>
  * </ul>
- * So on that {@code 08001} each host is asked once on its own, with the same properties. A host of the type asked for
- * that accepts the credential gives the connection; otherwise a host that refuses the credential itself gives the
- * failure (its rejection, naming it); if neither (hosts down, starting, only standbys: a failover), pgjdbc's failure
- * stands and changes nothing. One login per host at most, and only on that failure.
+ * The same {@code 08001} comes with {@code preferSecondary} (or {@code preferPrimary}) once every host refused the
+ * credential: pgjdbc tries each host of unknown type as a possible secondary, then skips them all as failed in its
+ * pass over any host, and reports no server of the type instead of the refusal. A pool whose logins see that as a
+ * network failure lets every waiting login try the refused credential itself.
+ *
+ * <p>So on that {@code 08001} each host is asked once on its own, with the same properties. A host of the type asked
+ * for that accepts the credential gives the connection (for a "prefer" type, a host of the other type that accepted
+ * does when none of the preferred type did); otherwise a host that refuses the credential itself gives the failure
+ * (its rejection, naming it); if neither (hosts down, starting, only standbys: a failover), pgjdbc's failure stands
+ * and changes nothing. One login per host at most, and only on that failure.
  */
 final class MultiHostLogin {
 
@@ -46,7 +52,8 @@ final class MultiHostLogin {
      * @return a connection to a host of the type the URL asks for that accepted the credential
      * @throws SQLException a failure carrying the rejection of a host that refused the credential, with pgjdbc's
      *     failure suppressed in it; or {@code failure} itself when it is not pgjdbc's "no server of that type" on a
-     *     multi-host URL asking for a primary or a secondary, or no host accepted or refused the credential
+     *     multi-host URL asking for (or preferring) a primary or a secondary, or no host accepted or refused the
+     *     credential
      */
     static Connection hostByHost(Driver driver, String url, Properties properties, SQLException failure)
             throws SQLException {
@@ -63,13 +70,18 @@ final class MultiHostLogin {
         String type = parsed.getProperty("targetServerType", "any").toLowerCase(Locale.ROOT);
         boolean wantPrimary = type.equals("primary") || type.equals("master");
         boolean wantSecondary = type.equals("secondary") || type.equals("slave");
-        if (hosts.length < 2 || hosts.length != ports.length || !(wantPrimary || wantSecondary)) {
+        boolean preferPrimary = type.equals("preferprimary");
+        boolean preferSecondary = type.equals("prefersecondary") || type.equals("preferslave");
+        boolean prefer = preferPrimary || preferSecondary;
+        if (hosts.length < 2 || hosts.length != ports.length || !(wantPrimary || wantSecondary || prefer)) {
             throw failure;
         }
+        boolean secondaryFirst = wantSecondary || preferSecondary;
         parsed.setProperty("targetServerType", "any");
         parsed.remove("loadBalanceHosts");
         SQLException rejection = null;
         String rejectedBy = null;
+        Connection otherType = null;   // for a "prefer" type: a host of the other type that accepted
         for (int i = 0; i < hosts.length; i++) {
             String host = hosts[i] + ":" + ports[i];
             Connection connection;
@@ -84,10 +96,18 @@ final class MultiHostLogin {
                 }
                 continue;
             }
-            if (connection != null && isOfType(connection, wantSecondary)) {
+            if (connection != null && isOfType(connection, secondaryFirst)) {
+                closeQuietly(otherType);
                 return connection;
             }
-            closeQuietly(connection);
+            if (prefer && otherType == null) {
+                otherType = connection;
+            } else {
+                closeQuietly(connection);
+            }
+        }
+        if (otherType != null) {
+            return otherType;
         }
         if (rejection != null) {
             SQLException revealed = new SQLInvalidAuthorizationSpecException(rejectedBy + " rejected the "

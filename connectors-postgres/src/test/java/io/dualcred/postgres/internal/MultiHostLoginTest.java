@@ -115,6 +115,43 @@ class MultiHostLoginTest {
         });
     }
 
+    /**
+     * A read pool on {@code preferSecondary} after the password changed on the primary and the standby replayed it:
+     * with both hosts of unknown type, pgjdbc tries each as a possible secondary, both refuse the old password, and
+     * its second pass (any host) skips both as failed: it reports no server of the type, not the refusal. The
+     * host-by-host look finds the refusal, so the pool's other logins wait for NEXT instead of trying the old password
+     * themselves; with NEXT it gives a connection to the standby, as {@code preferSecondary} asks.
+     */
+    @Test
+    void theRejectionPgjdbcDropsForAPreferSecondaryPoolIsFoundOnTheStandby() throws Exception {
+        primary.setPassword(ROLE, NEW);
+        try {
+            standby.awaitReplayed(primary.currentWalLsn());
+            String url = PostgresServer.multiHostJdbcUrl("preferSecondary", primary, standby);
+            Properties properties = credential(OLD);
+            forget(primary, standby);
+            SQLException failure = catchThrowableOfType(SQLException.class, () -> driver.connect(url, properties));
+            assertThat(failure.getSQLState()).as(String.valueOf(failure)).isEqualTo("08001");
+            assertThat(new PostgresAuthFailureClassifier().isAuthenticationFailure(failure)).isFalse();
+
+            SQLException revealed = catchThrowableOfType(SQLException.class,
+                    () -> MultiHostLogin.hostByHost(driver, url, properties, failure));
+
+            assertThat(revealed.getSQLState()).isEqualTo("28P01");
+            assertThat(new PostgresAuthFailureClassifier().isAuthenticationFailure(revealed)).isTrue();
+            forget(primary, standby);
+            try (Connection connection = MultiHostLogin.hostByHost(driver, url, credential(NEW), failure);
+                 ResultSet rows = connection.createStatement().executeQuery("SELECT pg_is_in_recovery()")) {
+                assertThat(rows.next()).isTrue();
+                assertThat(rows.getBoolean(1)).as("on the standby, as preferSecondary asks").isTrue();
+            }
+        } finally {
+            primary.setPassword(ROLE, OLD);
+            standby.awaitReplayed(primary.currentWalLsn());
+            forget(primary, standby);
+        }
+    }
+
     @Test
     void noHostOfTheTypeAndNoneRefusingTheCredentialLeavesTheFailureAsItWas() throws Exception {
         int closedPort;

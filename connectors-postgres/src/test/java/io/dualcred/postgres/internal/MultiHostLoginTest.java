@@ -52,22 +52,9 @@ class MultiHostLoginTest {
     @Test
     void theRejectionPgjdbcDropsWhileAStandbyLagsIsFoundOnThePrimary() throws Exception {
         whileTheStandbyLagsBehindAPasswordChange(() -> {
-            String url = PostgresServer.multiHostJdbcUrl("primary", primary, standby);
-            Properties properties = credential(OLD);
             // Both hosts unknown to pgjdbc: it tries the primary (28P01), then the standby (accepts OLD, not primary).
-            forget(primary, standby);
-            SQLException failure = catchThrowableOfType(SQLException.class, () -> driver.connect(url, properties));
-            assertThat(failure.getSQLState()).as(String.valueOf(failure)).isEqualTo("08001");
-            assertThat(new PostgresAuthFailureClassifier().isAuthenticationFailure(failure)).isFalse();
-
-            SQLException revealed = catchThrowableOfType(SQLException.class,
-                    () -> MultiHostLogin.hostByHost(driver, url, properties, failure));
-
-            assertThat(revealed.getSQLState()).isEqualTo("28P01");
-            assertThat(revealed.getMessage()).contains(primary.host() + ":" + primary.port(), ROLE)
-                    .doesNotContain(OLD, NEW);
-            assertThat(revealed.getSuppressed()).containsExactly(failure);
-            assertThat(new PostgresAuthFailureClassifier().isAuthenticationFailure(revealed)).isTrue();
+            String url = PostgresServer.multiHostJdbcUrl("primary", primary, standby);
+            assertTheRefusalIsRevealed(url, primary);
         });
     }
 
@@ -128,17 +115,7 @@ class MultiHostLoginTest {
         try {
             standby.awaitReplayed(primary.currentWalLsn());
             String url = PostgresServer.multiHostJdbcUrl("preferSecondary", primary, standby);
-            Properties properties = credential(OLD);
-            forget(primary, standby);
-            SQLException failure = catchThrowableOfType(SQLException.class, () -> driver.connect(url, properties));
-            assertThat(failure.getSQLState()).as(String.valueOf(failure)).isEqualTo("08001");
-            assertThat(new PostgresAuthFailureClassifier().isAuthenticationFailure(failure)).isFalse();
-
-            SQLException revealed = catchThrowableOfType(SQLException.class,
-                    () -> MultiHostLogin.hostByHost(driver, url, properties, failure));
-
-            assertThat(revealed.getSQLState()).isEqualTo("28P01");
-            assertThat(new PostgresAuthFailureClassifier().isAuthenticationFailure(revealed)).isTrue();
+            SQLException failure = assertTheRefusalIsRevealed(url, primary);
             forget(primary, standby);
             try (Connection connection = MultiHostLogin.hostByHost(driver, url, credential(NEW), failure);
                  ResultSet rows = connection.createStatement().executeQuery("SELECT pg_is_in_recovery()")) {
@@ -198,6 +175,30 @@ class MultiHostLoginTest {
             standby.pauseReplay(false);
             standby.awaitReplayed(primary.currentWalLsn());
         }
+    }
+
+    /**
+     * With both hosts unknown to pgjdbc, a login with OLD ends in pgjdbc's "no server of the type" (08001, not an
+     * authentication failure); the host-by-host look turns it into {@code refusedBy}'s rejection.
+     *
+     * @return pgjdbc's failure
+     */
+    private SQLException assertTheRefusalIsRevealed(String url, PostgresServer refusedBy) {
+        Properties properties = credential(OLD);
+        forget(primary, standby);
+        SQLException failure = catchThrowableOfType(SQLException.class, () -> driver.connect(url, properties));
+        assertThat(failure.getSQLState()).as(String.valueOf(failure)).isEqualTo("08001");
+        assertThat(new PostgresAuthFailureClassifier().isAuthenticationFailure(failure)).isFalse();
+
+        SQLException revealed = catchThrowableOfType(SQLException.class,
+                () -> MultiHostLogin.hostByHost(driver, url, properties, failure));
+
+        assertThat(revealed.getSQLState()).isEqualTo("28P01");
+        assertThat(revealed.getMessage()).contains(refusedBy.host() + ":" + refusedBy.port(), ROLE)
+                .doesNotContain(OLD, NEW);
+        assertThat(revealed.getSuppressed()).containsExactly(failure);
+        assertThat(new PostgresAuthFailureClassifier().isAuthenticationFailure(revealed)).isTrue();
+        return failure;
     }
 
     private static void forget(PostgresServer... servers) {

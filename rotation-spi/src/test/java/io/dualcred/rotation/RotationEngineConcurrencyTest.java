@@ -168,7 +168,7 @@ class RotationEngineConcurrencyTest {
 
     /**
      * A password changed on every server of a cluster, with logins to two of them under way at once: one switch for
-     * the engine, and at most one rejected login per server (the issue's bound per node pool).
+     * the engine, and one rejected login in all (the bound is one per server; the probe's recovery does better).
      */
     @Test
     void aPasswordChangedOnEveryServerCostsAtMostOneRejectedLoginPerServerAndOneSwitch() throws Exception {
@@ -200,8 +200,9 @@ class RotationEngineConcurrencyTest {
             assertThat(result.get(10, TimeUnit.SECONDS)).isInstanceOfSatisfying(Login.class,
                     login -> assertThat(login.slot()).isEqualTo(Slot.NEXT));
         }
-        assertThat(oldTried.values()).as("rejected logins per server").allSatisfy(n -> assertThat(n).hasValue(1));
-        assertThat(oldTried.size()).as("servers that rejected the old credential").isBetween(1, 2);
+        // The first rejection's recovery switches before the logins waiting for that probe go on, wherever they go.
+        assertThat(oldTried.values().stream().mapToInt(java.util.concurrent.atomic.AtomicInteger::get).sum())
+                .as("rejected logins, over both servers").isEqualTo(1);
         assertThat(engine.status().counters().switches()).isEqualTo(1);
         assertThat(engine.status().backingOff()).isFalse();
     }

@@ -30,9 +30,10 @@ import java.util.concurrent.atomic.AtomicReference;
  *       for its outcome instead of trying it too. Accepted: the next one becomes the probe, so logins with one
  *       credential run one at a time and a password changed on the server between two of them costs one rejected
  *       login, not one per login in flight (a pool fills a few milliseconds slower; HikariCP's single adder thread
- *       is serial anyway). Rejected: they join the recovery. A failure that is not about the credential (network,
- *       timeout): they go ahead and find out for themselves, so that an unreachable server does not make callers
- *       queue behind each other's timeouts. Logins that do not overlap never wait.</li>
+ *       is serial anyway). Rejected: the probe runs the recovery before it lets them go, and they find its
+ *       outcome. A failure that is not about the credential (network, timeout): they go ahead and find out for
+ *       themselves, so that an unreachable server does not make callers queue behind each other's timeouts. Logins
+ *       that do not overlap never wait.</li>
  *   <li><b>The recovery.</b> One thread at a time re-reads the source and tries the credentials; every other login
  *       that needs the outcome waits for it, then looks at the state again. So N threads failing together cause one
  *       source read and one login per credential.</li>
@@ -145,8 +146,18 @@ final class FallbackLogin {
                 return null;   // another login settled this credential's fate meanwhile: look again
             }
             Login<C> login = attempt(opener, seen);
-            outcome = login == null ? Outcome.REJECTED : Outcome.ACCEPTED;
-            return login;
+            if (login != null) {
+                outcome = Outcome.ACCEPTED;
+                return login;
+            }
+            outcome = Outcome.REJECTED;
+            // Rejected: recover now, while this login still holds the probe, so that no login waiting for it (to
+            // this server or another) tries the rejected credential in the moment before the recovery starts.
+            RejectedActive marked = rejectedActive.get();
+            if (marked != null && marked.credential.equals(credential)) {
+                return recoverOnce(opener, engine.state(), marked, patience);
+            }
+            return null;
         } finally {
             probe.compareAndSet(mine, null);
             mine.outcome.complete(outcome);

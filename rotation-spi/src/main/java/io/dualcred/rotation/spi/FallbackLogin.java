@@ -30,8 +30,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *       for its outcome instead of trying it too. Accepted: the next one becomes the probe, so logins with one
  *       credential run one at a time and a password changed on the server between two of them costs one rejected
  *       login, not one per login in flight (a pool fills a few milliseconds slower; HikariCP's single adder thread
- *       is serial anyway). Rejected: the probe runs the recovery before it lets them go, and they find its
- *       outcome. A failure that is not about the credential (network, timeout): they go ahead and find out for
+ *       is serial anyway). Rejected: the probe runs the recovery (unless another thread runs one) before it lets
+ *       them go, and they find its outcome. A failure that is not about the credential (network, timeout): they go ahead and find out for
  *       themselves, so that an unreachable server does not make callers queue behind each other's timeouts. Logins
  *       that do not overlap never wait.</li>
  *   <li><b>The recovery.</b> One thread at a time re-reads the source and tries the credentials; every other login
@@ -152,10 +152,11 @@ final class FallbackLogin {
             }
             outcome = Outcome.REJECTED;
             // Rejected: recover now, while this login still holds the probe, so that no login waiting for it (to
-            // this server or another) tries the rejected credential in the moment before the recovery starts.
+            // this server or another) tries the rejected credential in the moment before the recovery starts. Not
+            // if another thread recovers: waiting for it while holding the probe could wait on this very probe.
             RejectedActive marked = rejectedActive.get();
             if (marked != null && marked.credential.equals(credential)) {
-                return recoverOnce(opener, engine.state(), marked, patience);
+                return recoverIfFree(opener, engine.state(), marked);
             }
             return null;
         } finally {
@@ -199,6 +200,17 @@ final class FallbackLogin {
             await(underWay.done, patience);
             return null;
         }
+        return recoverIfFree(opener, seen, rejected);
+    }
+
+    /**
+     * Runs the recovery unless another thread is running one.
+     *
+     * @return the login, or {@code null} when another thread recovers or had recovered meanwhile (the caller then
+     *     looks at the state again)
+     */
+    private <C> Login<C> recoverIfFree(ConnectionOpener<C> opener, EngineState seen, RejectedActive rejected)
+            throws Exception {
         Recovery mine = new Recovery();
         if (!recovery.compareAndSet(null, mine)) {
             return null;
